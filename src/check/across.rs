@@ -1,0 +1,118 @@
+//! Checks between campaigns loaded together: concurrent campaigns — overlapping windows and
+//! regions — must not send the same tips to different departments.
+
+use indexmap::IndexMap;
+
+use super::{CheckError, Problems, Related};
+use crate::model::{Campaign, MatchRule, Model, Region};
+
+/// Warns where two concurrent campaigns route the same literal to different lead departments.
+pub(super) fn check(model: &Model, problems: &mut Problems) {
+    let claims: Vec<IndexMap<&str, Vec<String>>> = model.campaigns.iter().map(lead_by_literal).collect();
+    for (i, first) in model.campaigns.iter().enumerate() {
+        for (j, second) in model.campaigns.iter().enumerate().skip(i + 1) {
+            if !concurrent(first, second) {
+                continue;
+            }
+            for (literal, first_leads) in &claims[i] {
+                let Some(second_leads) = claims[j].get(literal) else {
+                    continue;
+                };
+                if first_leads == second_leads {
+                    continue;
+                }
+                let first_span = span_of(first, literal);
+                let second_span = span_of(second, literal);
+                let (Some(first_span), Some(second_span)) = (first_span, second_span) else {
+                    continue;
+                };
+                let same_file = first.file == second.file;
+                let error = CheckError::ConflictingRoutes {
+                    literal: literal.to_string(),
+                    first_campaign: first.id.clone(),
+                    second_campaign: second.id.clone(),
+                    first_departments: first_leads.join("、"),
+                    second_departments: second_leads.join("、"),
+                    first: same_file.then(|| first_span.into()),
+                    second: second_span.into(),
+                };
+                problems.file = second.file;
+                if same_file {
+                    problems.push(error);
+                } else {
+                    problems.push_related(
+                        error,
+                        Related {
+                            file: first.file,
+                            span: first_span,
+                            message: format!(
+                                "campaign `{}` sends `{literal}` to {} here",
+                                first.id,
+                                first_leads.join("、")
+                            ),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether two campaigns take tips at the same time in the same place.
+fn concurrent(a: &Campaign, b: &Campaign) -> bool {
+    let time = a
+        .windows
+        .iter()
+        .any(|x| b.windows.iter().any(|y| x.start <= y.end && y.start <= x.end));
+    let regions_overlap = |x: &[Region], y: &[Region]| {
+        x.is_empty() || y.is_empty() || x.iter().any(|r| y.iter().any(|s| r.overlaps(s)))
+    };
+    time && regions_overlap(&a.scope.regions, &b.scope.regions)
+}
+
+/// For each literal a category requires, the official names of its lead departments.
+fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
+    let mut leads: IndexMap<&str, Vec<String>> = IndexMap::new();
+    for category in campaign.areas.iter().flat_map(|a| &a.categories) {
+        let names: Vec<String> = category
+            .route
+            .lead
+            .iter()
+            .map(|&d| campaign.departments[d].name.clone())
+            .collect();
+        let mut literals = Vec::new();
+        for symptom in &category.symptoms {
+            required_literals(&symptom.rule, &mut literals);
+        }
+        for literal in literals {
+            let entry = leads.entry(campaign.literals[literal].as_str()).or_default();
+            for name in &names {
+                if !entry.contains(name) {
+                    entry.push(name.clone());
+                }
+            }
+        }
+    }
+    for names in leads.values_mut() {
+        names.sort();
+    }
+    leads
+}
+
+fn required_literals(rule: &MatchRule, out: &mut Vec<usize>) {
+    match rule {
+        MatchRule::Literal(index) => out.push(*index),
+        MatchRule::Any(parts) | MatchRule::All(parts) => {
+            for part in parts {
+                required_literals(part, out);
+            }
+        }
+        MatchRule::Near { left, right, .. } => out.extend(left.iter().chain(right)),
+        MatchRule::Not(_) | MatchRule::Regex(_) => {}
+    }
+}
+
+fn span_of(campaign: &Campaign, literal: &str) -> Option<crate::syntax::Span> {
+    let index = campaign.literals.iter().position(|l| l == literal)?;
+    campaign.literal_spans.get(index).copied()
+}

@@ -1,0 +1,903 @@
+//! Lowering one campaign declaration into a [`Campaign`] of the model, reporting what is wrong
+//! with it on the way.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::condition::{self, FieldTypes};
+use super::names::{closest, help};
+use super::rules::Rules;
+use super::{CheckError, Problems};
+use crate::model::{
+    Area, Campaign, Category, Channel, ChannelKind, Deadline, DeadlineKind, Department, Duty,
+    Example, Exclusion, Expected, Field, FieldType, Level, PriorityRule, Region, Route, Scope,
+    Symptom, Window,
+};
+use crate::syntax::Span;
+use crate::syntax::ast::{self, Item};
+
+/// Lowers `decl`, declared in file `file`, pushing its problems.
+pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Problems) -> Campaign {
+    let mut lowering = Lowering {
+        problems,
+        ids: HashMap::new(),
+        departments: Vec::new(),
+        department_used: Vec::new(),
+        department_spans: Vec::new(),
+    };
+    lowering.campaign(decl, file)
+}
+
+struct Lowering<'p> {
+    problems: &'p mut Problems,
+    /// Ids declared so far, by kind: campaign-wide uniqueness for each kind.
+    ids: HashMap<(&'static str, String), Span>,
+    departments: Vec<Department>,
+    department_used: Vec<bool>,
+    department_spans: Vec<Span>,
+}
+
+/// The first place each once-only statement was given.
+#[derive(Default)]
+struct Singletons {
+    seen: HashMap<&'static str, Span>,
+}
+
+impl Singletons {
+    /// Whether this is the first `statement`; reports a repeat otherwise.
+    fn first(&mut self, statement: &'static str, span: Span, problems: &mut Problems) -> bool {
+        match self.seen.get(statement) {
+            Some(first) => {
+                problems.push(CheckError::DuplicateStatement {
+                    statement,
+                    first: (*first).into(),
+                    second: span.into(),
+                });
+                false
+            }
+            None => {
+                self.seen.insert(statement, span);
+                true
+            }
+        }
+    }
+}
+
+impl Lowering<'_> {
+    /// Records an id; reports it if the kind already has it.
+    fn declare(&mut self, kind: &'static str, id: &ast::Ident) -> bool {
+        let key = (kind, id.name.clone());
+        if let Some(first) = self.ids.get(&key) {
+            self.problems.push(CheckError::DuplicateId {
+                kind,
+                name: id.name.clone(),
+                first: Some((*first).into()),
+                second: id.span.into(),
+            });
+            return false;
+        }
+        self.ids.insert(key, id.span);
+        true
+    }
+
+    fn campaign(&mut self, decl: &ast::CampaignDecl, file: usize) -> Campaign {
+        let mut once = Singletons::default();
+        let mut campaign = Campaign {
+            id: decl.id.name.clone(),
+            file,
+            span: decl.id.span,
+            title: String::new(),
+            issuer: None,
+            jurisdiction: None,
+            announced: None,
+            windows: Vec::new(),
+            channels: Vec::new(),
+            scope: Scope::default(),
+            departments: Vec::new(),
+            fields: Vec::new(),
+            areas: Vec::new(),
+            literals: Vec::new(),
+            literal_spans: Vec::new(),
+            exclusions: Vec::new(),
+            priorities: Vec::new(),
+            deadlines: Vec::new(),
+            duties: Vec::new(),
+            examples: Vec::new(),
+        };
+        // Declarations first, so that references may come before them in the file.
+        for item in &decl.items {
+            match item {
+                Item::Department(department) => self.department(department),
+                Item::Field(field) => {
+                    if let Some(field) = self.field(field) {
+                        campaign.fields.push(field);
+                    }
+                }
+                Item::Announced(announced) => {
+                    if once.first("announced", announced.span, self.problems) {
+                        campaign.announced = date(&announced.value, self.problems);
+                    }
+                }
+                Item::Scope(scope) => {
+                    if once.first("scope", scope.span, self.problems) {
+                        campaign.scope = self.scope(scope);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let fields = FieldTypes::new(&campaign.fields, &campaign.scope.subjects);
+        let mut rules = Rules::default();
+        let mut default_route = None;
+        let mut windows = Vec::new();
+        let mut areas = Vec::new();
+        let mut examples = Vec::new();
+        for item in &decl.items {
+            match item {
+                Item::Title(title) => {
+                    if once.first("title", title.span, self.problems) {
+                        campaign.title = title.value.value.clone();
+                    }
+                }
+                Item::Issuer(issuer) => {
+                    if once.first("issuer", issuer.span, self.problems) {
+                        campaign.issuer = Some(issuer.value.value.clone());
+                    }
+                }
+                Item::Jurisdiction(jurisdiction) => {
+                    if once.first("jurisdiction", jurisdiction.span, self.problems) {
+                        let name = jurisdiction.name.as_ref().map(|n| n.value.clone());
+                        campaign.jurisdiction = region(&jurisdiction.code, self.problems)
+                            .map(|code| (code, name.unwrap_or_default()));
+                    }
+                }
+                Item::Window(window) => {
+                    if let Some(lowered) = self.window(window, campaign.announced) {
+                        windows.push((lowered, window.span));
+                    }
+                }
+                Item::Channel(channel) => campaign.channels.push(self.channel(channel)),
+                Item::Route(route) => {
+                    if once.first("route", route.span, self.problems) {
+                        default_route = Some(self.route(route));
+                    }
+                }
+                Item::Area(area) => areas.push(area),
+                Item::Exclusion(exclusion) => {
+                    if self.declare("exclusion", &exclusion.id) {
+                        let lowered =
+                            condition::lower(&exclusion.condition, &fields, &mut rules, self.problems);
+                        if let Some(condition) = lowered {
+                            match condition::constant(&condition) {
+                                Some(true) => self.problems.push(CheckError::ExclusionAlwaysFires {
+                                    name: exclusion.id.name.clone(),
+                                    at: exclusion.condition.span().into(),
+                                }),
+                                Some(false) => self.problems.push(CheckError::ExclusionNeverFires {
+                                    name: exclusion.id.name.clone(),
+                                    at: exclusion.condition.span().into(),
+                                }),
+                                None => {}
+                            }
+                            campaign.exclusions.push(Exclusion {
+                                id: exclusion.id.name.clone(),
+                                condition,
+                                reason: exclusion.reason.value.clone(),
+                            });
+                        }
+                    }
+                }
+                Item::Priority(priority) => {
+                    let when = match &priority.condition {
+                        Some(expr) => match condition::lower(expr, &fields, &mut rules, self.problems) {
+                            Some(condition) => Some(condition),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    campaign.priorities.push(PriorityRule {
+                        priority: match priority.level {
+                            ast::PriorityLevel::High => crate::model::Priority::High,
+                            ast::PriorityLevel::Normal => crate::model::Priority::Normal,
+                            ast::PriorityLevel::Low => crate::model::Priority::Low,
+                        },
+                        when,
+                    });
+                }
+                Item::Deadline(deadline) => {
+                    let when = match &deadline.condition {
+                        Some(expr) => match condition::lower(expr, &fields, &mut rules, self.problems) {
+                            Some(condition) => Some(condition),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    let Some(days) = number_in(&deadline.days, 1, 3650, "a number of days from 1 to 3650", self.problems)
+                    else {
+                        continue;
+                    };
+                    campaign.deadlines.push(Deadline {
+                        kind: match deadline.kind {
+                            ast::DeadlineKind::Handle => DeadlineKind::Handle,
+                            ast::DeadlineKind::Reply => DeadlineKind::Reply,
+                        },
+                        days: days as u32,
+                        working_days: deadline.working_days,
+                        when,
+                    });
+                }
+                Item::Duty(duty) => {
+                    if !self.declare("duty", &duty.id) {
+                        continue;
+                    }
+                    let day = number_in(&duty.day, 1, 31, "a day of the month from 1 to 31", self.problems);
+                    let recipient = self.department_ref(&duty.recipient);
+                    if let (Some(day), Some(recipient)) = (day, recipient) {
+                        campaign.duties.push(Duty {
+                            id: duty.id.name.clone(),
+                            title: duty.title.value.clone(),
+                            day: day as u32,
+                            recipient,
+                        });
+                    }
+                }
+                Item::Example(example) => examples.push(example),
+                Item::Department(_) | Item::Field(_) | Item::Announced(_) | Item::Scope(_) => {}
+            }
+        }
+        for area in areas {
+            if let Some(area) = self.area(area, default_route.as_ref(), &mut rules) {
+                campaign.areas.push(area);
+            }
+        }
+        rules.report_ambiguity(self.problems);
+        self.check_windows(&mut windows);
+        campaign.windows = windows.into_iter().map(|(window, _)| window).collect();
+        if campaign.scope.regions.is_empty() {
+            if let Some((code, _)) = &campaign.jurisdiction {
+                campaign.scope.regions.push(code.clone());
+            }
+        }
+        let categories: Vec<&str> = campaign
+            .areas
+            .iter()
+            .flat_map(|area| area.categories.iter().map(|c| c.id.as_str()))
+            .collect();
+        let exclusions: Vec<&str> = campaign.exclusions.iter().map(|e| e.id.as_str()).collect();
+        let mut lowered_examples = Vec::new();
+        for example in examples {
+            if let Some(example) = self.example(example, &campaign.fields, &categories, &exclusions) {
+                lowered_examples.push(example);
+            }
+        }
+        campaign.examples = lowered_examples;
+        for (statement, help) in [
+            ("title", "add the official title: title \"…\" / 标题 \"…\""),
+            ("window", "add when tips are taken: window 2022-05-28 to 2022-12-31 / 起止 即日起 至 2022年12月31日"),
+        ] {
+            let given = match statement {
+                "title" => once.seen.contains_key("title"),
+                _ => !campaign.windows.is_empty() || decl.items.iter().any(|i| matches!(i, Item::Window(_))),
+            };
+            if !given {
+                self.problems.push(CheckError::MissingStatement {
+                    owner: "campaign",
+                    name: decl.id.name.clone(),
+                    statement,
+                    help: help.to_string(),
+                    at: decl.id.span.into(),
+                });
+            }
+        }
+        for (index, used) in self.department_used.iter().enumerate() {
+            if !used {
+                self.problems.push(CheckError::UnusedDepartment {
+                    name: self.departments[index].id.clone(),
+                    at: self.department_spans[index].into(),
+                });
+            }
+        }
+        campaign.departments = std::mem::take(&mut self.departments);
+        (campaign.literals, campaign.literal_spans) = rules.into_literals();
+        campaign
+    }
+
+    fn department(&mut self, decl: &ast::DepartmentDecl) {
+        if self.declare("department", &decl.id) {
+            self.departments.push(Department {
+                id: decl.id.name.clone(),
+                name: decl.name.value.clone(),
+            });
+            self.department_used.push(false);
+            self.department_spans.push(decl.id.span);
+        }
+    }
+
+    fn department_ref(&mut self, id: &ast::Ident) -> Option<usize> {
+        if let Some(index) = self.departments.iter().position(|d| d.id == id.name) {
+            self.department_used[index] = true;
+            return Some(index);
+        }
+        let suggestion = closest(
+            &id.name,
+            self.departments
+                .iter()
+                .flat_map(|d| [d.id.as_str(), d.name.as_str()]),
+        );
+        // A department's official name written where its id belongs is the likeliest slip.
+        let suggestion = suggestion.map(|name| {
+            self.departments
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.id.clone())
+                .unwrap_or(name)
+        });
+        self.problems.push(CheckError::UndefinedDepartment {
+            name: id.name.clone(),
+            at: id.span.into(),
+            help: help(
+                suggestion,
+                format!("declare it: department {} \"official name\"", id.name),
+            ),
+        });
+        None
+    }
+
+    fn route(&mut self, decl: &ast::RouteDecl) -> Route {
+        Route {
+            lead: decl.lead.iter().filter_map(|id| self.department_ref(id)).collect(),
+            with: decl.with.iter().filter_map(|id| self.department_ref(id)).collect(),
+        }
+    }
+
+    fn field(&mut self, decl: &ast::FieldDecl) -> Option<Field> {
+        if condition::builtin_path(&decl.id.name).is_some() {
+            self.problems.push(CheckError::DuplicateId {
+                kind: "field",
+                name: decl.id.name.clone(),
+                first: None,
+                second: decl.id.span.into(),
+            });
+            return None;
+        }
+        if !self.declare("field", &decl.id) {
+            return None;
+        }
+        let ty = match &decl.ty {
+            ast::FieldTypeDecl::Text => FieldType::Text,
+            ast::FieldTypeDecl::Number => FieldType::Number,
+            ast::FieldTypeDecl::Date => FieldType::Date,
+            ast::FieldTypeDecl::Bool => FieldType::Bool,
+            ast::FieldTypeDecl::Enum(values) => {
+                FieldType::Enum(values.iter().map(|v| v.value.clone()).collect())
+            }
+        };
+        Some(Field {
+            id: decl.id.name.clone(),
+            ty,
+            required: decl.required,
+        })
+    }
+
+    fn scope(&mut self, decl: &ast::ScopeDecl) -> Scope {
+        let mut scope = Scope::default();
+        for text in decl.subjects.iter().flatten() {
+            if !scope.subjects.contains(&text.value) {
+                scope.subjects.push(text.value.clone());
+            }
+        }
+        for text in decl.levels.iter().flatten() {
+            match Level::parse(&text.value) {
+                Some(level) => {
+                    if !scope.levels.contains(&level) {
+                        scope.levels.push(level);
+                    }
+                }
+                None => self.problems.push(unknown_value(
+                    &text.value,
+                    "level",
+                    Level::SPELLINGS,
+                    text.span,
+                )),
+            }
+        }
+        for code in decl.regions.iter().flatten() {
+            if let Some(region) = region(code, self.problems) {
+                scope.regions.push(region);
+            }
+        }
+        scope
+    }
+
+    fn window(&mut self, decl: &ast::WindowDecl, announced: Option<NaiveDate>) -> Option<Window> {
+        let (start, start_span) = match &decl.start {
+            ast::WindowStart::Announcement(span) => match announced {
+                Some(date) => (Some(date), *span),
+                None => {
+                    self.problems
+                        .push(CheckError::MissingAnnouncementDate { at: (*span).into() });
+                    (None, *span)
+                }
+            },
+            ast::WindowStart::Date(lit) => (date(lit, self.problems), lit.span),
+            ast::WindowStart::Month(lit) => (month_day(lit, false, self.problems), lit.span),
+        };
+        let (end, end_span) = match &decl.end {
+            ast::WindowEnd::Date(lit) => (date(lit, self.problems), lit.span),
+            ast::WindowEnd::Month(lit) => (month_day(lit, true, self.problems), lit.span),
+        };
+        let (start, end) = (start?, end?);
+        if end < start {
+            self.problems.push(CheckError::WindowEndsBeforeStart {
+                start: start.to_string(),
+                end: end.to_string(),
+                start_at: start_span.into(),
+                end_at: end_span.into(),
+            });
+            return None;
+        }
+        Some(Window { start, end })
+    }
+
+    fn check_windows(&mut self, windows: &mut Vec<(Window, Span)>) {
+        let mut kept: Vec<(Window, Span)> = Vec::new();
+        for (window, span) in windows.drain(..) {
+            let clash = kept
+                .iter()
+                .find(|(other, _)| window.start <= other.end && other.start <= window.end);
+            if let Some((other, other_span)) = clash {
+                let from = window.start.max(other.start);
+                let to = window.end.min(other.end);
+                self.problems.push(CheckError::OverlappingWindows {
+                    overlap: if from == to {
+                        format!("both hold {from}")
+                    } else {
+                        format!("both hold {from} to {to}")
+                    },
+                    first: (*other_span).into(),
+                    second: span.into(),
+                });
+                continue;
+            }
+            kept.push((window, span));
+        }
+        kept.sort_by_key(|(window, _)| window.start);
+        *windows = kept;
+    }
+
+    fn channel(&mut self, decl: &ast::ChannelDecl) -> Channel {
+        let kind = match decl.kind {
+            ast::ChannelKind::Post => ChannelKind::Post,
+            ast::ChannelKind::Email => ChannelKind::Email,
+            ast::ChannelKind::Phone => ChannelKind::Phone,
+            ast::ChannelKind::Visit => ChannelKind::Visit,
+            ast::ChannelKind::Online => ChannelKind::Online,
+        };
+        let address = decl.address.value.trim();
+        let malformed = match kind {
+            ChannelKind::Email if !looks_like_email(address) => Some((
+                "an e-mail address",
+                "write it as name@host.domain, such as tqsdyxb@163.com",
+                "e-mail address",
+            )),
+            ChannelKind::Phone if !looks_like_phone(address) => Some((
+                "a phone number",
+                "write the area code and number, such as 0858-5321003, or an 11-digit mobile number",
+                "phone number",
+            )),
+            _ => None,
+        };
+        if let Some((what, help, kind_name)) = malformed {
+            self.problems.push(CheckError::MalformedChannel {
+                value: address.to_string(),
+                what,
+                help,
+                at: decl.address.span.into(),
+                kind: kind_name,
+            });
+        }
+        if let Some(postcode) = &decl.postcode {
+            let code = postcode.value.trim();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                self.problems.push(CheckError::MalformedChannel {
+                    value: code.to_string(),
+                    what: "a postcode",
+                    help: "Chinese postcodes have six digits, such as 553400",
+                    at: postcode.span.into(),
+                    kind: "postcode",
+                });
+            }
+        }
+        Channel {
+            kind,
+            address: decl.address.value.clone(),
+            postcode: decl.postcode.as_ref().map(|p| p.value.clone()),
+        }
+    }
+
+    fn area(
+        &mut self,
+        decl: &ast::AreaDecl,
+        default_route: Option<&Route>,
+        rules: &mut Rules,
+    ) -> Option<Area> {
+        let fresh = self.declare("area", &decl.id);
+        let area_route = self.single_route(&decl.routes);
+        let mut categories = Vec::new();
+        for category in &decl.categories {
+            if !self.declare("category", &category.id) {
+                continue;
+            }
+            let own_route = self.single_route(&category.routes);
+            let route = own_route
+                .or_else(|| area_route.clone())
+                .or_else(|| default_route.cloned());
+            let route = match route {
+                Some(route) => route,
+                None => {
+                    self.problems.push(CheckError::UnroutedCategory {
+                        name: category.id.name.clone(),
+                        at: category.id.span.into(),
+                        area: decl.id.span.into(),
+                    });
+                    Route::default()
+                }
+            };
+            let mut symptoms = Vec::new();
+            for symptom in &category.symptoms {
+                if !self.declare("symptom", &symptom.id) {
+                    continue;
+                }
+                if let Some(rule) = rules.symptom(&symptom.rule, &category.id.name, self.problems) {
+                    symptoms.push(Symptom {
+                        id: symptom.id.name.clone(),
+                        title: symptom.title.value.clone(),
+                        rule,
+                    });
+                }
+            }
+            categories.push(Category {
+                id: category.id.name.clone(),
+                title: category.title.value.clone(),
+                symptoms,
+                route,
+            });
+        }
+        fresh.then(|| Area {
+            id: decl.id.name.clone(),
+            title: decl.title.value.clone(),
+            categories,
+        })
+    }
+
+    /// The one route of an area or category; a second is reported.
+    fn single_route(&mut self, routes: &[ast::RouteDecl]) -> Option<Route> {
+        let (first, rest) = routes.split_first()?;
+        for repeated in rest {
+            self.problems.push(CheckError::DuplicateStatement {
+                statement: "route",
+                first: first.span.into(),
+                second: repeated.span.into(),
+            });
+        }
+        Some(self.route(first))
+    }
+
+    fn example(
+        &mut self,
+        decl: &ast::ExampleDecl,
+        fields: &[Field],
+        categories: &[&str],
+        exclusions: &[&str],
+    ) -> Option<Example> {
+        let mut once = Singletons::default();
+        let mut text = None;
+        let mut received = None;
+        let mut channel = None;
+        let mut reporter = None;
+        let mut subject = None;
+        let mut values = Vec::new();
+        let mut expect = None;
+        let mut complete = true;
+        for item in &decl.items {
+            match item {
+                ast::ExampleItem::Text(value, span) => {
+                    if once.first("text", *span, self.problems) {
+                        text = Some(value.value.clone());
+                    }
+                }
+                ast::ExampleItem::Received(lit, span) => {
+                    if once.first("received", *span, self.problems) {
+                        received = date(lit, self.problems);
+                        complete &= received.is_some();
+                    }
+                }
+                ast::ExampleItem::Channel(kind, span) => {
+                    if once.first("channel", *span, self.problems) {
+                        channel = Some(match kind {
+                            ast::ChannelKind::Post => ChannelKind::Post,
+                            ast::ChannelKind::Email => ChannelKind::Email,
+                            ast::ChannelKind::Phone => ChannelKind::Phone,
+                            ast::ChannelKind::Visit => ChannelKind::Visit,
+                            ast::ChannelKind::Online => ChannelKind::Online,
+                        });
+                    }
+                }
+                ast::ExampleItem::Reporter(name, span) => {
+                    if once.first("reporter", *span, self.problems) {
+                        reporter = Some(name.value.clone());
+                    }
+                }
+                ast::ExampleItem::Anonymous(span) => {
+                    once.first("reporter", *span, self.problems);
+                }
+                ast::ExampleItem::Subject(decl) => {
+                    if once.first("subject", decl.span, self.problems) {
+                        subject = Some(decl);
+                    }
+                }
+                ast::ExampleItem::Field(id, value, _) => {
+                    let Some(field) = fields.iter().find(|f| f.id == id.name) else {
+                        let suggestion = closest(&id.name, fields.iter().map(|f| f.id.as_str()));
+                        self.problems.push(CheckError::UndefinedField {
+                            name: id.name.clone(),
+                            at: id.span.into(),
+                            help: help(
+                                suggestion,
+                                format!("declare it: field {}: text", id.name),
+                            ),
+                        });
+                        complete = false;
+                        continue;
+                    };
+                    match condition::field_value(field, id, value, self.problems) {
+                        Some(value) => values.push((field.id.clone(), value)),
+                        None => complete = false,
+                    }
+                }
+                ast::ExampleItem::Expect(decl) => {
+                    if once.first("expect", decl.span, self.problems) {
+                        expect = self.expectation(decl, categories, exclusions);
+                        complete &= expect.is_some();
+                    }
+                }
+            }
+        }
+        let name = decl.name.value.clone();
+        for (statement, given, help) in [
+            ("text", text.is_some(), "add the tip's text: text \"…\" / 内容 \"…\""),
+            ("received", once.seen.contains_key("received"), "add the date it was received: received 2022-06-01 / 收到日期 2022-06-01"),
+            ("expect", once.seen.contains_key("expect"), "add the outcome: expect accepted CATEGORY / 预期 受理 类别"),
+        ] {
+            if !given {
+                self.problems.push(CheckError::IncompleteExample {
+                    name: name.clone(),
+                    missing: statement,
+                    help,
+                    at: decl.name.span.into(),
+                });
+                complete = false;
+            }
+        }
+        let mut subject_level = None;
+        let mut subject_region = None;
+        if let Some(subject) = subject {
+            if let Some(level) = &subject.level {
+                subject_level = Level::parse(&level.value);
+                if subject_level.is_none() {
+                    self.problems
+                        .push(unknown_value(&level.value, "level", Level::SPELLINGS, level.span));
+                    complete = false;
+                }
+            }
+            if let Some(code) = &subject.region {
+                subject_region = region(code, self.problems);
+                complete &= subject_region.is_some();
+            }
+        }
+        if !complete {
+            return None;
+        }
+        Some(Example {
+            name,
+            span: decl.span,
+            text: text?,
+            received: received?,
+            channel,
+            reporter,
+            subject_name: subject.and_then(|s| s.name.as_ref().map(|n| n.value.clone())),
+            subject_kind: subject.and_then(|s| s.kind.as_ref().map(|k| k.value.clone())),
+            subject_level,
+            subject_region,
+            fields: values,
+            expect: expect?,
+        })
+    }
+
+    fn expectation(
+        &mut self,
+        decl: &ast::ExpectDecl,
+        categories: &[&str],
+        exclusions: &[&str],
+    ) -> Option<Expected> {
+        Some(match &decl.outcome {
+            ast::ExpectedOutcome::Accepted(ids) => {
+                let mut found = Vec::new();
+                for id in ids {
+                    if categories.contains(&id.name.as_str()) {
+                        found.push(id.name.clone());
+                    } else {
+                        let suggestion = closest(&id.name, categories.iter().copied());
+                        self.problems.push(CheckError::UndefinedCategory {
+                            name: id.name.clone(),
+                            at: id.span.into(),
+                            help: help(
+                                suggestion,
+                                "name a category declared with `category ID \"title\" { … }`".into(),
+                            ),
+                        });
+                    }
+                }
+                if found.len() != ids.len() {
+                    return None;
+                }
+                Expected::Accepted(found)
+            }
+            ast::ExpectedOutcome::Excluded(id) => {
+                if !exclusions.contains(&id.name.as_str()) {
+                    let suggestion = closest(&id.name, exclusions.iter().copied());
+                    self.problems.push(CheckError::UndefinedExclusion {
+                        name: id.name.clone(),
+                        at: id.span.into(),
+                        help: help(
+                            suggestion,
+                            "name a clause declared with `exclude ID when … reason \"…\"`".into(),
+                        ),
+                    });
+                    return None;
+                }
+                Expected::Excluded(id.name.clone())
+            }
+            ast::ExpectedOutcome::OutOfWindow => Expected::OutOfWindow,
+            ast::ExpectedOutcome::OutOfScope => Expected::OutOfScope,
+            ast::ExpectedOutcome::NoMatch => Expected::NoMatch,
+        })
+    }
+}
+
+/// An unknown value of a closed list, with the closest known spelling.
+pub(super) fn unknown_value(
+    value: &str,
+    what: &'static str,
+    allowed: &[&str],
+    at: Span,
+) -> CheckError {
+    let listed = allowed.join(", ");
+    let suggestion = closest(value, allowed.iter().copied());
+    CheckError::UnknownValue {
+        value: value.to_string(),
+        what,
+        help: match suggestion {
+            Some(name) => format!("did you mean `{name}`? (known: {listed})"),
+            None => format!("known values: {listed}"),
+        },
+        at: at.into(),
+    }
+}
+
+/// A validated date.
+pub(super) fn date(lit: &ast::DateLit, problems: &mut Problems) -> Option<NaiveDate> {
+    let date = NaiveDate::from_ymd_opt(lit.year, lit.month, lit.day);
+    if date.is_none() {
+        let help = match NaiveDate::from_ymd_opt(lit.year, lit.month, 1) {
+            Some(first) => {
+                let last = last_day_of_month(first);
+                format!("{}-{:02} has {} days", lit.year, lit.month, last.day())
+            }
+            None => "months run from 1 to 12".to_string(),
+        };
+        problems.push(CheckError::InvalidDate {
+            text: format!("{}-{:02}-{:02}", lit.year, lit.month, lit.day),
+            help,
+            at: lit.span.into(),
+        });
+    }
+    date
+}
+
+/// The first or last day of a month.
+fn month_day(lit: &ast::MonthLit, last: bool, problems: &mut Problems) -> Option<NaiveDate> {
+    match NaiveDate::from_ymd_opt(lit.year, lit.month, 1) {
+        Some(first) if last => Some(last_day_of_month(first)),
+        Some(first) => Some(first),
+        None => {
+            problems.push(CheckError::InvalidDate {
+                text: format!("{}-{:02}", lit.year, lit.month),
+                help: "months run from 1 to 12".to_string(),
+                at: lit.span.into(),
+            });
+            None
+        }
+    }
+}
+
+fn last_day_of_month(first: NaiveDate) -> NaiveDate {
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    next.pred_opt().unwrap_or(first)
+}
+
+/// A validated division code.
+pub(super) fn region(code: &ast::NumberLit, problems: &mut Problems) -> Option<Region> {
+    let region = Region::parse(&code.text);
+    if region.is_none() {
+        problems.push(CheckError::InvalidRegionCode {
+            code: code.text.clone(),
+            at: code.span.into(),
+        });
+    }
+    region
+}
+
+/// A whole number in `min..=max`.
+fn number_in(
+    lit: &ast::NumberLit,
+    min: u64,
+    max: u64,
+    expected: &'static str,
+    problems: &mut Problems,
+) -> Option<u64> {
+    match lit.text.parse::<u64>() {
+        Ok(value) if (min..=max).contains(&value) => Some(value),
+        _ => {
+            problems.push(CheckError::NumberOutOfRange {
+                text: lit.text.clone(),
+                expected,
+                at: lit.span.into(),
+            });
+            None
+        }
+    }
+}
+
+fn looks_like_email(address: &str) -> bool {
+    let Some((user, host)) = address.split_once('@') else {
+        return false;
+    };
+    let valid = |c: char| c.is_ascii_alphanumeric() || "._-+".contains(c);
+    !user.is_empty()
+        && user.chars().all(valid)
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host.chars().all(valid)
+}
+
+fn looks_like_phone(number: &str) -> bool {
+    let digits = number.chars().filter(|c| c.is_ascii_digit()).count();
+    number
+        .chars()
+        .all(|c| c.is_ascii_digit() || "-+ ()".contains(c))
+        && (7..=13).contains(&digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{looks_like_email, looks_like_phone};
+
+    #[test]
+    fn channel_values_of_the_seeds_are_well_formed() {
+        assert!(looks_like_email("tqsdyxb@163.com"));
+        assert!(looks_like_phone("0858-5321003"));
+    }
+
+    #[test]
+    fn broken_channel_values_are_noticed() {
+        assert!(!looks_like_email("tqsdyxb163.com"));
+        assert!(!looks_like_email("a@b"));
+        assert!(!looks_like_phone("0858-53"));
+        assert!(!looks_like_phone("电话0858"));
+    }
+}

@@ -1,0 +1,429 @@
+//! Typing conditions: resolving field paths, checking each comparison against the field's type,
+//! and finding conditions that are constant.
+
+use super::campaign::{date, region, unknown_value};
+use super::names::{closest, help};
+use super::rules::Rules;
+use super::{CheckError, Problems};
+use crate::model::{
+    ChannelKind, CompareOp, Condition, Field, FieldType, Level, Operand, Path, Value,
+};
+use crate::syntax::Span;
+use crate::syntax::ast::{self, ConditionExpr, Ident, ValueLit};
+
+/// Similarity above which a tip counts as a repeat when a scheme does not say.
+pub(crate) const DEFAULT_SIMILARITY: f64 = 0.8;
+
+/// The type of a field path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Type<'a> {
+    Text,
+    Number,
+    Date,
+    Bool,
+    Level,
+    Channel,
+    Region,
+    /// One of the listed texts (a declared enum field).
+    Enum(&'a [String]),
+    /// A subject kind; any text when the scope lists none.
+    Kind(&'a [String]),
+}
+
+impl Type<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Text | Type::Kind(_) => "text",
+            Type::Number => "a number",
+            Type::Date => "a date",
+            Type::Bool => "yes or no",
+            Type::Level => "an administrative level",
+            Type::Channel => "a channel",
+            Type::Region => "a division code",
+            Type::Enum(_) => "one of a list of values",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            Type::Text | Type::Kind(_) | Type::Enum(_) => "a quoted text, such as \"党员干部\"",
+            Type::Number => "a number, such as 30",
+            Type::Date => "a date, such as 2022-12-31",
+            Type::Bool => "true / 是 or false / 否",
+            Type::Level => "a level in quotes, such as \"区级\"",
+            Type::Channel => "a channel in quotes, such as \"电话\"",
+            Type::Region => "a division code, such as 520203",
+        }
+    }
+}
+
+/// The names conditions may use: the built-in fields and the declared ones.
+pub(super) struct FieldTypes<'a> {
+    fields: &'a [Field],
+    kinds: &'a [String],
+}
+
+impl<'a> FieldTypes<'a> {
+    pub(super) fn new(fields: &'a [Field], kinds: &'a [String]) -> Self {
+        FieldTypes { fields, kinds }
+    }
+
+    fn resolve(&self, ident: &Ident, problems: &mut Problems) -> Option<(Path, Type<'a>)> {
+        if let Some(path) = builtin_path(&ident.name) {
+            let ty = match path {
+                Path::Text | Path::SubjectName => Type::Text,
+                Path::Received => Type::Date,
+                Path::Channel => Type::Channel,
+                Path::RealName => Type::Bool,
+                Path::SubjectKind => Type::Kind(self.kinds),
+                Path::SubjectLevel => Type::Level,
+                Path::SubjectRegion => Type::Region,
+                Path::Field(_) => Type::Text,
+            };
+            return Some((path, ty));
+        }
+        if let Some(field) = self.fields.iter().find(|f| f.id == ident.name) {
+            let ty = match &field.ty {
+                FieldType::Text => Type::Text,
+                FieldType::Number => Type::Number,
+                FieldType::Date => Type::Date,
+                FieldType::Bool => Type::Bool,
+                FieldType::Enum(values) => Type::Enum(values),
+            };
+            return Some((Path::Field(field.id.clone()), ty));
+        }
+        let known = BUILTIN_NAMES
+            .iter()
+            .copied()
+            .chain(self.fields.iter().map(|f| f.id.as_str()));
+        let suggestion = closest(&ident.name, known);
+        problems.push(CheckError::UndefinedField {
+            name: ident.name.clone(),
+            at: ident.span.into(),
+            help: help(
+                suggestion,
+                format!("declare it: field {}: text", ident.name),
+            ),
+        });
+        None
+    }
+}
+
+const BUILTIN_NAMES: &[&str] = &[
+    "text", "received", "channel", "real_name", "subject.name", "subject.kind", "subject.level",
+    "subject.region", "内容", "收到日期", "渠道", "实名", "对象.名称", "对象.类型", "对象.层级",
+    "对象.地区",
+];
+
+/// The built-in field a name stands for, in either language.
+pub(super) fn builtin_path(name: &str) -> Option<Path> {
+    Some(match name {
+        "text" | "内容" => Path::Text,
+        "received" | "收到日期" => Path::Received,
+        "channel" | "渠道" => Path::Channel,
+        "real_name" | "实名" => Path::RealName,
+        "subject.name" | "对象.名称" => Path::SubjectName,
+        "subject.kind" | "对象.类型" => Path::SubjectKind,
+        "subject.level" | "对象.层级" => Path::SubjectLevel,
+        "subject.region" | "对象.地区" => Path::SubjectRegion,
+        _ => return None,
+    })
+}
+
+/// Types and compiles a condition; `None` when a problem in it was reported.
+pub(super) fn lower(
+    expr: &ConditionExpr,
+    fields: &FieldTypes,
+    rules: &mut Rules,
+    problems: &mut Problems,
+) -> Option<Condition> {
+    match expr {
+        ConditionExpr::Bool(value, _) => Some(Condition::Const(*value)),
+        ConditionExpr::Or(parts, _) | ConditionExpr::And(parts, _) => {
+            let lowered: Vec<Option<Condition>> = parts
+                .iter()
+                .map(|part| lower(part, fields, rules, problems))
+                .collect();
+            let lowered: Vec<Condition> = lowered.into_iter().collect::<Option<_>>()?;
+            Some(if matches!(expr, ConditionExpr::Or(..)) {
+                Condition::Or(lowered)
+            } else {
+                Condition::And(lowered)
+            })
+        }
+        ConditionExpr::Not(inner, _) => Some(Condition::Not(Box::new(lower(
+            inner, fields, rules, problems,
+        )?))),
+        ConditionExpr::Mentions(rule, _) => Some(Condition::Mentions(rules.rule(rule, problems)?)),
+        ConditionExpr::Duplicate { similarity, .. } => {
+            let threshold = match similarity {
+                None => DEFAULT_SIMILARITY,
+                Some(lit) => match lit.text.parse::<f64>() {
+                    Ok(value) if value > 0.0 && value <= 1.0 => value,
+                    _ => {
+                        problems.push(CheckError::NumberOutOfRange {
+                            text: lit.text.clone(),
+                            expected: "a similarity above 0 and at most 1, such as 0.8",
+                            at: lit.span.into(),
+                        });
+                        return None;
+                    }
+                },
+            };
+            Some(Condition::Duplicate(threshold))
+        }
+        ConditionExpr::Missing(path, _) => {
+            let (path, _) = fields.resolve(path, problems)?;
+            Some(Condition::Missing(path))
+        }
+        ConditionExpr::Flag(path) => {
+            let (resolved, ty) = fields.resolve(path, problems)?;
+            if ty != Type::Bool {
+                problems.push(CheckError::InvalidOperation {
+                    field: path.name.clone(),
+                    ty: ty.name(),
+                    problem: "cannot stand alone as a condition",
+                    help: "compare it with a value, such as subject.level == \"区级\", or test it with `missing`",
+                    at: path.span.into(),
+                });
+                return None;
+            }
+            Some(Condition::Flag(resolved))
+        }
+        ConditionExpr::Compare {
+            operand,
+            op,
+            op_span,
+            value,
+            ..
+        } => {
+            let (operand, ty, name) = lower_operand(operand, fields, problems)?;
+            let op = match op {
+                ast::CompareOp::Eq => CompareOp::Eq,
+                ast::CompareOp::Ne => CompareOp::Ne,
+                ast::CompareOp::Lt => CompareOp::Lt,
+                ast::CompareOp::Le => CompareOp::Le,
+                ast::CompareOp::Gt => CompareOp::Gt,
+                ast::CompareOp::Ge => CompareOp::Ge,
+            };
+            let ordered = matches!(ty, Type::Number | Type::Date);
+            if !ordered && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                problems.push(CheckError::InvalidOperation {
+                    field: name,
+                    ty: ty.name(),
+                    problem: "has no order, so it cannot be compared with <, <=, > or >=",
+                    help: "use == or !=, or `in [ … ]` for several values",
+                    at: (*op_span).into(),
+                });
+                return None;
+            }
+            let value = typed_value(value, ty, &name, operand_span(expr), problems)?;
+            Some(Condition::Compare(operand, op, value))
+        }
+        ConditionExpr::In {
+            operand, values, ..
+        } => {
+            let operand_at = operand.span();
+            let (operand, ty, name) = lower_operand(operand, fields, problems)?;
+            if ty == Type::Bool {
+                problems.push(CheckError::InvalidOperation {
+                    field: name,
+                    ty: ty.name(),
+                    problem: "cannot be tested against a list",
+                    help: "use the field on its own, or `not` it",
+                    at: operand_at.into(),
+                });
+                return None;
+            }
+            let typed: Vec<Option<Value>> = values
+                .iter()
+                .map(|value| typed_value(value, ty, &name, operand_at, problems))
+                .collect();
+            Some(Condition::In(operand, typed.into_iter().collect::<Option<_>>()?))
+        }
+    }
+}
+
+fn operand_span(expr: &ConditionExpr) -> Span {
+    match expr {
+        ConditionExpr::Compare { operand, .. } | ConditionExpr::In { operand, .. } => operand.span(),
+        other => other.span(),
+    }
+}
+
+fn lower_operand<'a>(
+    operand: &ast::Operand,
+    fields: &FieldTypes<'a>,
+    problems: &mut Problems,
+) -> Option<(Operand, Type<'a>, String)> {
+    match operand {
+        ast::Operand::Path(path) => {
+            let (resolved, ty) = fields.resolve(path, problems)?;
+            Some((Operand::Path(resolved), ty, path.name.clone()))
+        }
+        ast::Operand::Length(path, span) => {
+            let (resolved, ty) = fields.resolve(path, problems)?;
+            if !matches!(ty, Type::Text | Type::Kind(_)) {
+                problems.push(CheckError::InvalidOperation {
+                    field: path.name.clone(),
+                    ty: ty.name(),
+                    problem: "has no length",
+                    help: "`length(…)` counts the characters of a text field such as `text` / `内容`",
+                    at: (*span).into(),
+                });
+                return None;
+            }
+            Some((
+                Operand::Length(resolved),
+                Type::Number,
+                format!("length({})", path.name),
+            ))
+        }
+    }
+}
+
+fn found_name(value: &ValueLit) -> &'static str {
+    match value {
+        ValueLit::Text(_) => "text",
+        ValueLit::Date(_) => "a date",
+        ValueLit::Number(_) => "a number",
+        ValueLit::Bool(..) => "yes or no",
+    }
+}
+
+/// A literal typed as the field it is compared with.
+fn typed_value(
+    value: &ValueLit,
+    ty: Type,
+    field: &str,
+    field_at: Span,
+    problems: &mut Problems,
+) -> Option<Value> {
+    let mismatch = |problems: &mut Problems| {
+        problems.push(CheckError::TypeMismatch {
+            field: field.to_string(),
+            expected: ty.name(),
+            expected_example: ty.example(),
+            found: found_name(value),
+            field_at: field_at.into(),
+            value_at: value.span().into(),
+        });
+        None
+    };
+    match (ty, value) {
+        (Type::Text, ValueLit::Text(text)) => Some(Value::Text(text.value.clone())),
+        (Type::Kind(kinds), ValueLit::Text(text)) => {
+            if !kinds.is_empty() && !kinds.contains(&text.value) {
+                let allowed: Vec<&str> = kinds.iter().map(String::as_str).collect();
+                problems.push(unknown_value(&text.value, "subject kind", &allowed, text.span));
+                return None;
+            }
+            Some(Value::Text(text.value.clone()))
+        }
+        (Type::Enum(values), ValueLit::Text(text)) => {
+            if !values.contains(&text.value) {
+                let allowed: Vec<&str> = values.iter().map(String::as_str).collect();
+                problems.push(unknown_value(&text.value, "value of this field", &allowed, text.span));
+                return None;
+            }
+            Some(Value::Text(text.value.clone()))
+        }
+        (Type::Level, ValueLit::Text(text)) => match Level::parse(&text.value) {
+            Some(level) => Some(Value::Level(level)),
+            None => {
+                problems.push(unknown_value(&text.value, "level", Level::SPELLINGS, text.span));
+                None
+            }
+        },
+        (Type::Channel, ValueLit::Text(text)) => match ChannelKind::parse(&text.value) {
+            Some(kind) => Some(Value::Channel(kind)),
+            None => {
+                problems.push(unknown_value(
+                    &text.value,
+                    "channel",
+                    ChannelKind::SPELLINGS,
+                    text.span,
+                ));
+                None
+            }
+        },
+        (Type::Region, ValueLit::Number(number)) => region(number, problems).map(Value::Region),
+        (Type::Region, ValueLit::Text(text)) => {
+            let number = ast::NumberLit {
+                text: text.value.clone(),
+                span: text.span,
+            };
+            region(&number, problems).map(Value::Region)
+        }
+        (Type::Number, ValueLit::Number(number)) => match number.text.parse::<f64>() {
+            Ok(value) => Some(Value::Number(value)),
+            Err(_) => mismatch(problems),
+        },
+        (Type::Date, ValueLit::Date(lit)) => date(lit, problems).map(Value::Date),
+        (Type::Bool, ValueLit::Bool(value, _)) => Some(Value::Bool(*value)),
+        _ => mismatch(problems),
+    }
+}
+
+/// The value an example gives a declared field, typed as the field.
+pub(super) fn field_value(
+    field: &Field,
+    id: &Ident,
+    value: &ValueLit,
+    problems: &mut Problems,
+) -> Option<Value> {
+    let ty = match &field.ty {
+        FieldType::Text => Type::Text,
+        FieldType::Number => Type::Number,
+        FieldType::Date => Type::Date,
+        FieldType::Bool => Type::Bool,
+        FieldType::Enum(values) => Type::Enum(values),
+    };
+    typed_value(value, ty, &id.name, id.span, problems)
+}
+
+/// `Some(value)` when the condition is the same for every tip.
+pub(super) fn constant(condition: &Condition) -> Option<bool> {
+    match condition {
+        Condition::Const(value) => Some(*value),
+        Condition::Not(inner) => constant(inner).map(|value| !value),
+        Condition::And(parts) => {
+            let values: Vec<Option<bool>> = parts.iter().map(constant).collect();
+            if values.contains(&Some(false)) || has_complement(parts) {
+                Some(false)
+            } else if values.iter().all(|v| *v == Some(true)) {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        Condition::Or(parts) => {
+            let values: Vec<Option<bool>> = parts.iter().map(constant).collect();
+            if values.contains(&Some(true)) || has_complement(parts) {
+                Some(true)
+            } else if values.iter().all(|v| *v == Some(false)) {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        Condition::Compare(Operand::Length(_), op, Value::Number(n)) => {
+            // A length is never negative.
+            match op {
+                CompareOp::Lt if *n <= 0.0 => Some(false),
+                CompareOp::Ge if *n <= 0.0 => Some(true),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a list holds some condition and its negation.
+fn has_complement(parts: &[Condition]) -> bool {
+    let shapes: Vec<String> = parts.iter().map(|part| format!("{part:?}")).collect();
+    parts.iter().any(|part| match part {
+        Condition::Not(inner) => shapes.contains(&format!("{inner:?}")),
+        _ => false,
+    })
+}

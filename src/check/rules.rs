@@ -1,0 +1,300 @@
+//! Compiling match rules: literals into the campaign's table in normal form, regular
+//! expressions with size limits, and the analyses that find rules which can never match,
+//! match everything, or claim the same words for two categories.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use regex::{Regex, RegexBuilder};
+
+use super::{CheckError, Problems};
+use crate::model::MatchRule;
+use crate::syntax::Span;
+use crate::syntax::ast::{MatchRuleExpr, Text};
+use crate::text::{normalize, simplify};
+
+/// Compiled size limit of one regular expression. The regex crate runs in linear time; this
+/// bounds the constant, so that a pattern such as `(\w{100}){100}` is refused, not slow.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The literal table of one campaign and who claims which literal.
+#[derive(Default)]
+pub(super) struct Rules {
+    literals: Vec<String>,
+    spans: Vec<Span>,
+    index: HashMap<String, usize>,
+    /// For each literal, in order of first use: the categories whose symptoms require it.
+    claims: IndexMap<usize, Vec<(String, Span)>>,
+}
+
+impl Rules {
+    /// Compiles the rule of a symptom of `category`.
+    pub(super) fn symptom(
+        &mut self,
+        expr: &MatchRuleExpr,
+        category: &str,
+        problems: &mut Problems,
+    ) -> Option<MatchRule> {
+        let rule = self.rule(expr, problems)?;
+        if let MatchRuleExpr::Not(_, span) = expr {
+            problems.push(CheckError::RuleMatchesEverything {
+                at: (*span).into(),
+                why: "matches every tip that lacks these words",
+            });
+        }
+        let mut claimed = Vec::new();
+        positive_literals(expr, &mut claimed);
+        for text in claimed {
+            let normal = normalize(&text.value);
+            if let Some(&index) = self.index.get(&normal) {
+                let claims = self.claims.entry(index).or_default();
+                if !claims.iter().any(|(c, _)| c == category) {
+                    claims.push((category.to_string(), text.span));
+                }
+            }
+        }
+        Some(rule)
+    }
+
+    /// Compiles a rule; `None` when a problem in it was reported.
+    pub(super) fn rule(&mut self, expr: &MatchRuleExpr, problems: &mut Problems) -> Option<MatchRule> {
+        match expr {
+            MatchRuleExpr::Literal(text) => self.literal(text, problems).map(MatchRule::Literal),
+            MatchRuleExpr::Any(children, span) | MatchRuleExpr::All(children, span) => {
+                let is_any = matches!(expr, MatchRuleExpr::Any(..));
+                if children.is_empty() {
+                    problems.push(CheckError::EmptyRule {
+                        which: if is_any { "any" } else { "all" },
+                        at: (*span).into(),
+                    });
+                    return None;
+                }
+                let compiled: Vec<Option<MatchRule>> =
+                    children.iter().map(|child| self.rule(child, problems)).collect();
+                if !is_any {
+                    self.contradictions(children, problems);
+                }
+                let compiled: Option<Vec<MatchRule>> = compiled.into_iter().collect();
+                let compiled = compiled?;
+                Some(if is_any {
+                    MatchRule::Any(compiled)
+                } else {
+                    MatchRule::All(compiled)
+                })
+            }
+            MatchRuleExpr::Not(inner, _) => {
+                Some(MatchRule::Not(Box::new(self.rule(inner, problems)?)))
+            }
+            MatchRuleExpr::Near {
+                left,
+                right,
+                within,
+                ..
+            } => {
+                let left = self.near_side(left, problems);
+                let right = self.near_side(right, problems);
+                let within = match within.text.parse::<usize>() {
+                    Ok(n) if n <= 10_000 => Some(n),
+                    _ => {
+                        problems.push(CheckError::NumberOutOfRange {
+                            text: within.text.clone(),
+                            expected: "a distance in characters from 0 to 10000",
+                            at: within.span.into(),
+                        });
+                        None
+                    }
+                };
+                Some(MatchRule::Near {
+                    left: left?,
+                    right: right?,
+                    within: within?,
+                })
+            }
+            MatchRuleExpr::Regex(text, span) => {
+                let regex = compile_regex(text, problems)?;
+                if regex.is_match("") {
+                    problems.push(CheckError::RuleMatchesEverything {
+                        at: (*span).into(),
+                        why: "matches the empty text, so every tip",
+                    });
+                }
+                Some(MatchRule::Regex(regex))
+            }
+        }
+    }
+
+    fn literal(&mut self, text: &Text, problems: &mut Problems) -> Option<usize> {
+        let normal = normalize(&text.value);
+        if normal.is_empty() {
+            problems.push(CheckError::EmptyLiteral {
+                at: text.span.into(),
+            });
+            return None;
+        }
+        let next = self.literals.len();
+        let index = *self.index.entry(normal.clone()).or_insert(next);
+        if index == next {
+            self.literals.push(normal);
+            self.spans.push(text.span);
+        }
+        Some(index)
+    }
+
+    /// A side of `near`: a literal or `any` of literals.
+    fn near_side(&mut self, expr: &MatchRuleExpr, problems: &mut Problems) -> Option<Vec<usize>> {
+        match expr {
+            MatchRuleExpr::Literal(text) => Some(vec![self.literal(text, problems)?]),
+            MatchRuleExpr::Any(children, _) if !children.is_empty() => {
+                let mut indices = Vec::new();
+                for child in children {
+                    match child {
+                        MatchRuleExpr::Literal(text) => indices.push(self.literal(text, problems)),
+                        other => {
+                            problems.push(CheckError::UnsupportedNearOperand {
+                                at: other.span().into(),
+                            });
+                            indices.push(None);
+                        }
+                    }
+                }
+                indices.into_iter().collect()
+            }
+            other => {
+                problems.push(CheckError::UnsupportedNearOperand {
+                    at: other.span().into(),
+                });
+                None
+            }
+        }
+    }
+
+    /// `all(…)` that requires a literal and forbids it too.
+    fn contradictions(&self, children: &[MatchRuleExpr], problems: &mut Problems) {
+        let required: Vec<&Text> = children
+            .iter()
+            .filter_map(|child| match child {
+                MatchRuleExpr::Literal(text) => Some(text),
+                _ => None,
+            })
+            .collect();
+        for child in children {
+            let MatchRuleExpr::Not(inner, _) = child else {
+                continue;
+            };
+            let forbidden: Vec<&Text> = match inner.as_ref() {
+                MatchRuleExpr::Literal(text) => vec![text],
+                MatchRuleExpr::Any(options, _) => options
+                    .iter()
+                    .filter_map(|option| match option {
+                        MatchRuleExpr::Literal(text) => Some(text),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for banned in forbidden {
+                let banned_normal = normalize(&banned.value);
+                // A required text that contains a forbidden one can never match either.
+                if let Some(needed) = required
+                    .iter()
+                    .find(|needed| !banned_normal.is_empty() && normalize(&needed.value).contains(&banned_normal))
+                {
+                    problems.push(CheckError::ContradictoryRule {
+                        literal: banned.value.clone(),
+                        required: needed.span.into(),
+                        forbidden: banned.span.into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Warns about literals that two categories claim.
+    pub(super) fn report_ambiguity(&self, problems: &mut Problems) {
+        for (index, claims) in &self.claims {
+            if let [(first_category, first), (second_category, second), ..] = claims.as_slice() {
+                problems.push(CheckError::AmbiguousLiteral {
+                    literal: self.literals[*index].clone(),
+                    first_category: first_category.clone(),
+                    second_category: second_category.clone(),
+                    first: (*first).into(),
+                    second: (*second).into(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn into_literals(self) -> (Vec<String>, Vec<Span>) {
+        (self.literals, self.spans)
+    }
+}
+
+/// The literals a rule requires to be present (not those under `not`).
+fn positive_literals<'a>(expr: &'a MatchRuleExpr, out: &mut Vec<&'a Text>) {
+    match expr {
+        MatchRuleExpr::Literal(text) => out.push(text),
+        MatchRuleExpr::Any(children, _) | MatchRuleExpr::All(children, _) => {
+            for child in children {
+                positive_literals(child, out);
+            }
+        }
+        MatchRuleExpr::Near { left, right, .. } => {
+            positive_literals(left, out);
+            positive_literals(right, out);
+        }
+        MatchRuleExpr::Not(..) | MatchRuleExpr::Regex(..) => {}
+    }
+}
+
+/// Compiles a pattern to run over the normal form: its Chinese characters are simplified and
+/// it ignores case, as the normal form does.
+fn compile_regex(text: &Text, problems: &mut Problems) -> Option<Regex> {
+    if let Err(error) = regex_syntax::Parser::new().parse(&text.value) {
+        let (span, message) = match &error {
+            regex_syntax::Error::Parse(e) => (*e.span(), e.kind().to_string()),
+            regex_syntax::Error::Translate(e) => (*e.span(), e.kind().to_string()),
+            _ => (regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)), error.to_string()),
+        };
+        let at = match text.verbatim_from {
+            Some(base) => {
+                let end = if span.end.offset > span.start.offset {
+                    span.end.offset
+                } else {
+                    text.value[span.start.offset..]
+                        .chars()
+                        .next()
+                        .map_or(span.start.offset, |c| span.start.offset + c.len_utf8())
+                };
+                Span::new(base + span.start.offset, base + end)
+            }
+            None => text.span,
+        };
+        problems.push(CheckError::InvalidRegex {
+            message,
+            at: at.into(),
+        });
+        return None;
+    }
+    let pattern: String = text.value.chars().map(simplify).collect();
+    match RegexBuilder::new(&pattern)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(regex) => Some(regex),
+        Err(regex::Error::CompiledTooBig(_)) => {
+            problems.push(CheckError::RegexTooLarge {
+                at: text.span.into(),
+            });
+            None
+        }
+        Err(error) => {
+            problems.push(CheckError::InvalidRegex {
+                message: error.to_string(),
+                at: text.span.into(),
+            });
+            None
+        }
+    }
+}

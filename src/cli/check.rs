@@ -1,0 +1,72 @@
+//! `rectify check`: validate schemes before a campaign launches.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use rectify::check;
+
+use super::load::scheme_files;
+use super::render::{self, Output};
+use super::{DiagnosticFormat, Status};
+
+/// Check scheme files and report every problem in them.
+///
+/// Reads each file (or every `*.scheme` under each directory), checks them together — each
+/// campaign on its own, then concurrent campaigns against each other — and reports all errors
+/// and warnings, sorted by file and position.
+///
+/// Exit status: 0 when there is no error (and, with --deny-warnings, no warning); 1 when
+/// there is; 2 when a file cannot be read.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scheme files, or directories to search for *.scheme files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// How to show diagnostics: `human` (graphical on a terminal, plain when piped or when
+    /// NO_COLOR is set) or `json` (one document on standard output).
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    format: DiagnosticFormat,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+pub fn run(args: Args) -> Status {
+    let files = match scheme_files(&args.paths) {
+        Ok(files) => files,
+        Err(message) => {
+            render::fatal(&message);
+            return Status::Failure;
+        }
+    };
+    let checked = check(&files);
+    Output::stderr(args.format).problems(&files, &checked.problems);
+    let errors = checked.problems.iter().filter(|p| p.is_error()).count();
+    let warnings = checked.problems.len() - errors;
+    if args.format == DiagnosticFormat::Human {
+        let campaigns = checked.model.as_ref().map(|m| m.campaigns.len());
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "checked {} file{}{}: {} error{}, {} warning{}",
+            files.len(),
+            plural(files.len()),
+            campaigns.map_or(String::new(), |n| format!(", {n} campaign{}", plural(n))),
+            errors,
+            plural(errors),
+            warnings,
+            plural(warnings),
+        );
+    }
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        Status::Problems
+    } else {
+        Status::Ok
+    }
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,75 @@
+//! The `rectify` command line: argument parsing, reading files, printing, exit codes.
+//!
+//! This is the only part of the program that prints or exits. Exit codes: 0 when all is well,
+//! 1 when the input was read but something in it is wrong (a scheme error, a malformed tip, a
+//! failing example), 2 when nothing could run (bad usage, an unreadable file, a scheme that
+//! does not check).
+
+mod check;
+mod eval;
+mod load;
+mod render;
+mod table;
+mod test;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Write rectification campaign schemes (专项整治方案), check them before launch, and evaluate
+/// tips (问题线索) against several concurrent campaigns.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rectify",
+    version,
+    after_help = "Examples:\n  rectify check schemes/\n  rectify test schemes/\n  rectify eval --scheme schemes/ examples/tips.jsonl\n  rectify eval --scheme schemes/liuzhi-2022.scheme --format table tips.csv\n\nExit status: 0 all well; 1 problems found in the input; 2 nothing could run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check::Args),
+    Eval(eval::Args),
+    Test(test::Args),
+}
+
+/// How diagnostics are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiagnosticFormat {
+    /// Graphical on a terminal; plain text when piped or when NO_COLOR is set.
+    #[default]
+    Human,
+    /// One JSON document on standard output.
+    Json,
+}
+
+/// The three exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Problems,
+    Failure,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Ok => ExitCode::SUCCESS,
+            Status::Problems => ExitCode::from(1),
+            Status::Failure => ExitCode::from(2),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test::run(args),
+    };
+    status.into()
+}

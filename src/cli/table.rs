@@ -1,0 +1,128 @@
+//! `--format table`: decisions as aligned text for a person, one row per tip and campaign.
+
+use rectify::eval::{Decision, Outcome, RecordError, Tip};
+
+const WIDTHS: [usize; 6] = [6, 10, 16, 14, 44, 0];
+
+/// The header row.
+pub fn header() -> String {
+    row(&["line", "tip", "campaign", "outcome", "detail", "handled by · priority · due"])
+}
+
+/// The rows of one decided tip.
+pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
+    let mut out = String::new();
+    for (index, decision) in decisions.iter().enumerate() {
+        let (line_cell, tip_cell) = if index == 0 {
+            (line.to_string(), tip.id.clone())
+        } else {
+            (String::new(), String::new())
+        };
+        let (detail, handling) = match &decision.outcome {
+            Outcome::Accepted {
+                matches,
+                departments,
+                priority,
+                due,
+                ..
+            } => {
+                let categories: Vec<String> = matches
+                    .iter()
+                    .flat_map(|a| &a.categories)
+                    .map(|c| {
+                        let words: Vec<&str> = c
+                            .symptoms
+                            .iter()
+                            .flat_map(|s| &s.evidence)
+                            .map(|e| e.text.as_str())
+                            .take(2)
+                            .collect();
+                        format!("{} [{}]", c.category, words.join(" "))
+                    })
+                    .collect();
+                let leads: Vec<&str> = departments.iter().map(|d| d.id.as_str()).collect();
+                let mut handling = format!("{} · {priority}", leads.join("、"));
+                if let Some(date) = due.handle {
+                    handling.push_str(&format!(" · handle by {date}"));
+                }
+                if let Some(date) = due.reply {
+                    handling.push_str(&format!(" · reply by {date}"));
+                }
+                (categories.join("; "), handling)
+            }
+            Outcome::Excluded {
+                exclusion, repeats, ..
+            } => {
+                let mut detail = exclusion.clone();
+                if let Some(repeat) = repeats {
+                    detail.push_str(&format!(" (repeats {} at {:.2})", repeat.tip, repeat.similarity));
+                }
+                (detail, String::new())
+            }
+            Outcome::OutOfWindow { windows } => {
+                let list: Vec<String> = windows.iter().map(|w| format!("{}–{}", w.start, w.end)).collect();
+                (format!("received {}; window {}", tip.received, list.join(", ")), String::new())
+            }
+            Outcome::OutOfScope { reason } => (reason.clone(), String::new()),
+            Outcome::NoMatch => (String::new(), String::new()),
+        };
+        out.push_str(&row(&[
+            &line_cell,
+            &tip_cell,
+            &decision.campaign,
+            decision.outcome.name(),
+            &detail,
+            &handling,
+        ]));
+        for explanation in &decision.explain {
+            let mark = if explanation.fired { "✓" } else { "✗" };
+            out.push_str(&format!(
+                "{:>8}{mark} {}: {}\n",
+                "", explanation.rule, explanation.why
+            ));
+        }
+    }
+    out
+}
+
+/// The row of a malformed record.
+pub fn error_row(error: &RecordError) -> String {
+    let mut message = error.message.clone();
+    if let Some(column) = error.column {
+        message = format!("column {column}: {message}");
+    }
+    row(&[
+        &error.line.to_string(),
+        error.id.as_deref().unwrap_or("?"),
+        "",
+        "malformed",
+        &message,
+        "",
+    ])
+}
+
+fn row(cells: &[&str]) -> String {
+    let mut out = String::new();
+    for (cell, width) in cells.iter().zip(WIDTHS) {
+        out.push_str(cell);
+        let shown = display_width(cell);
+        if width > 0 {
+            out.push_str(&" ".repeat(width.saturating_sub(shown).max(1)));
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}
+
+/// Columns a text takes in a terminal: Chinese characters and full-width forms take two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}

@@ -1,0 +1,212 @@
+//! Near-duplicate detection: has this tip, or one reworded slightly, been reported before?
+//!
+//! Similarity is the Jaccard similarity of the two texts' sets of character bigrams, taken over
+//! the normal form (so script, width and glosses do not matter) without punctuation. It is
+//! estimated from a one-permutation MinHash signature of [`BINS`] values, about ±0.05 at 0.8;
+//! texts identical in that form are recognised exactly. Candidates are found by
+//! locality-sensitive hashing in [`BANDS`] bands, so the cost per tip does not grow with the
+//! number of tips before it. The index keeps one signature per tip (about 0.5 KB), not the texts.
+
+use std::collections::HashMap;
+
+use super::decision::Repeat;
+use crate::text::{Normalized, is_han};
+
+/// Values in a signature.
+const BINS: usize = 100;
+/// Bands of the locality-sensitive hash; `BINS / BANDS` values each. With 20 bands of 5, two
+/// texts at similarity 0.8 become candidates with probability 0.9996, at 0.3 with 0.05.
+const BANDS: usize = 20;
+const ROWS: usize = BINS / BANDS;
+/// Fewer bigrams than this say too little to call a text a repeat.
+const MIN_SHINGLES: usize = 4;
+
+/// The MinHash signature of a text.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    values: [u32; BINS],
+    exact: u64,
+    shingles: usize,
+}
+
+impl Signature {
+    /// The signature of a text in normal form.
+    pub fn of(normalized: &Normalized) -> Signature {
+        let mut values = [u32::MAX; BINS];
+        let mut exact = 0xcbf2_9ce4_8422_2325u64;
+        let mut previous: Option<char> = None;
+        let mut shingles = 0;
+        for c in normalized.text.chars().filter(|c| is_han(*c) || c.is_alphanumeric()) {
+            exact = (exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
+            if let Some(p) = previous {
+                let hash = mix(((p as u64) << 32) | c as u64);
+                let bin = ((hash >> 32) * BINS as u64 >> 32) as usize;
+                let value = hash as u32;
+                if value < values[bin] {
+                    values[bin] = value;
+                }
+                shingles += 1;
+            }
+            previous = Some(c);
+        }
+        densify(&mut values);
+        Signature {
+            values,
+            exact,
+            shingles,
+        }
+    }
+
+    fn similarity(&self, other: &Signature) -> f64 {
+        if self.exact == other.exact {
+            return 1.0;
+        }
+        let same = self
+            .values
+            .iter()
+            .zip(&other.values)
+            .filter(|(a, b)| a == b)
+            .count();
+        same as f64 / BINS as f64
+    }
+
+    fn band_keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.values.chunks(ROWS).enumerate().map(|(band, rows)| {
+            rows.iter()
+                .fold(mix(band as u64 + 1), |key, v| mix(key ^ *v as u64))
+        })
+    }
+}
+
+/// Fills empty bins from the next non-empty one (rotation densification), so that short texts
+/// still have a full signature and two texts' empty bins agree only when their neighbours do.
+fn densify(values: &mut [u32; BINS]) {
+    if values.iter().all(|v| *v == u32::MAX) {
+        return;
+    }
+    for i in 0..BINS {
+        if values[i] != u32::MAX {
+            continue;
+        }
+        let mut distance = 1;
+        while values[(i + distance) % BINS] == u32::MAX {
+            distance += 1;
+        }
+        let borrowed = values[(i + distance) % BINS];
+        // Values filled this way are marked by the offset so they stay distinct from real ones.
+        values[i] = borrowed.wrapping_add(0x9e37_79b9u32.wrapping_mul(distance as u32)) | 1;
+    }
+}
+
+/// SplitMix64's finaliser: a fast, well-spread 64-bit hash.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Every tip seen so far, by signature.
+#[derive(Debug, Default)]
+pub struct DuplicateIndex {
+    tips: Vec<(String, bool, Signature)>,
+    exact: HashMap<u64, u32>,
+    buckets: HashMap<u64, Vec<u32>>,
+}
+
+impl DuplicateIndex {
+    /// An empty index.
+    pub fn new() -> DuplicateIndex {
+        DuplicateIndex::default()
+    }
+
+    /// The most similar earlier tip at `threshold` or above (the earliest among equals), then
+    /// remembers this one. `history` marks tips from the history file.
+    pub fn find_and_insert(
+        &mut self,
+        id: &str,
+        signature: Signature,
+        threshold: f64,
+        history: bool,
+    ) -> Option<Repeat> {
+        if signature.shingles < MIN_SHINGLES {
+            return None;
+        }
+        let mut best: Option<(u32, f64)> = None;
+        if let Some(&earlier) = self.exact.get(&signature.exact) {
+            best = Some((earlier, 1.0));
+        } else {
+            for key in signature.band_keys() {
+                for &candidate in self.buckets.get(&key).into_iter().flatten() {
+                    let similarity = self.tips[candidate as usize].2.similarity(&signature);
+                    let better = match best {
+                        None => true,
+                        Some((index, top)) => {
+                            similarity > top || (similarity == top && candidate < index)
+                        }
+                    };
+                    if similarity >= threshold && better {
+                        best = Some((candidate, similarity));
+                    }
+                }
+            }
+        }
+        let index = self.tips.len() as u32;
+        if best.is_none_or(|(_, similarity)| similarity < 1.0) {
+            self.exact.entry(signature.exact).or_insert(index);
+            for key in signature.band_keys() {
+                self.buckets.entry(key).or_default().push(index);
+            }
+        }
+        self.tips.push((id.to_string(), history, signature));
+        best.map(|(earlier, similarity)| {
+            let (tip, history, _) = &self.tips[earlier as usize];
+            Repeat {
+                tip: tip.clone(),
+                similarity: (similarity * 100.0).round() / 100.0,
+                history: *history,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DuplicateIndex, Signature};
+    use crate::text::Normalized;
+
+    fn signature(text: &str) -> Signature {
+        let mut normalized = Normalized::default();
+        normalized.fill(text);
+        Signature::of(&normalized)
+    }
+
+    const FIRST: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周开了五次会,基层干部疲于奔命,没有时间下乡办实事。";
+    const REWORDED: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周竟开了五次会,基层干部疲于奔命,根本没有时间下乡办实事。";
+    const OTHER: &str = "某镇政府工作人员接待企业语气生硬、态度傲慢,停水停电不发通知,企业生产受到很大影响。";
+
+    #[test]
+    fn a_slightly_reworded_tip_is_a_repeat() {
+        let mut index = DuplicateIndex::new();
+        assert!(index.find_and_insert("A", signature(FIRST), 0.8, false).is_none());
+        let repeat = index.find_and_insert("B", signature(REWORDED), 0.8, false).unwrap();
+        assert_eq!(repeat.tip, "A");
+        assert!(repeat.similarity >= 0.8 && repeat.similarity < 1.0);
+    }
+
+    #[test]
+    fn the_same_text_in_traditional_characters_is_an_exact_repeat() {
+        let mut index = DuplicateIndex::new();
+        index.find_and_insert("A", signature("基层负担繁重,频繁要求乡村两级重复填表"), 0.8, true);
+        let repeat = index
+            .find_and_insert("B", signature("基層負擔繁重,頻繁要求鄉村兩級重複填表"), 0.8, false)
+            .unwrap();
+        assert_eq!((repeat.tip.as_str(), repeat.similarity, repeat.history), ("A", 1.0, true));
+    }
+
+    #[test]
+    fn a_different_tip_is_not_a_repeat() {
+        let mut index = DuplicateIndex::new();
+        index.find_and_insert("A", signature(FIRST), 0.8, false);
+        assert!(index.find_and_insert("B", signature(OTHER), 0.5, false).is_none());
+    }
+}

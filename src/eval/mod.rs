@@ -1,0 +1,360 @@
+//! Stage three of the pipeline: tips → one decision per loaded campaign.
+//!
+//! The evaluator runs only a checked [`Model`]. For each tip it puts the text in normal form
+//! once, scans it once with one automaton built from every literal of every campaign, then
+//! decides for each campaign in model order: out of window, out of scope, excluded by the first
+//! clause that fires, accepted (with evidence, departments, priority and due dates), or no
+//! match. It reads no files and prints nothing; the reporter's identity never enters a
+//! decision.
+
+mod calendar;
+mod condition;
+mod decision;
+mod duplicate;
+mod matching;
+mod record;
+mod scan;
+mod tip;
+
+use crate::model::{Campaign, DeadlineKind, Model, Priority, Route};
+use crate::text::{Normalized, normalize};
+
+pub use decision::{
+    AreaMatch, Assigned, CategoryMatch, Decision, Due, DutyDue, Evidence, Explanation, Outcome,
+    Repeat, SymptomMatch, WindowOut,
+};
+pub use duplicate::{DuplicateIndex, Signature};
+pub use record::{CsvLayout, Decoder, RecordError};
+pub use tip::{Reporter, Subject, Tip};
+
+use condition::Facts;
+use matching::TextView;
+use scan::{Hit, Scanner};
+
+/// Decides tips against every campaign of a model.
+pub struct Evaluator<'m> {
+    model: &'m Model,
+    scanner: Scanner,
+    /// Each campaign's subject kinds in normal form, so that 黨員幹部 is 党员干部.
+    kinds: Vec<Vec<String>>,
+    /// The lowest similarity any duplicate clause asks for; `None` when no clause does.
+    duplicate_threshold: Option<f64>,
+}
+
+/// A tip's text in normal form and the hits of the scan, ready for [`Evaluator::decide`].
+#[derive(Debug, Default, Clone)]
+pub struct Prepared {
+    normalized: Normalized,
+    hits: Vec<Hit>,
+}
+
+impl Prepared {
+    /// The text in normal form.
+    pub fn normalized(&self) -> &Normalized {
+        &self.normalized
+    }
+}
+
+impl<'m> Evaluator<'m> {
+    /// Builds the automaton and tables for `model`.
+    pub fn new(model: &'m Model) -> Evaluator<'m> {
+        let kinds = model
+            .campaigns
+            .iter()
+            .map(|c| c.scope.subjects.iter().map(|k| normalize(k)).collect())
+            .collect();
+        let mut thresholds = Vec::new();
+        for exclusion in model.campaigns.iter().flat_map(|c| &c.exclusions) {
+            collect_thresholds(&exclusion.condition, &mut thresholds);
+        }
+        let duplicate_threshold = thresholds.into_iter().reduce(f64::min);
+        Evaluator {
+            model,
+            scanner: Scanner::new(model),
+            kinds,
+            duplicate_threshold,
+        }
+    }
+
+    /// The lowest similarity at which a tip counts as a repeat for some campaign, or `None`
+    /// when no campaign looks for repeats (and no signatures need computing).
+    pub fn duplicate_threshold(&self) -> Option<f64> {
+        self.duplicate_threshold
+    }
+
+    /// Puts a tip's text in normal form and scans it, reusing `prepared`'s buffers.
+    pub fn prepare(&self, text: &str, prepared: &mut Prepared) {
+        prepared.normalized.fill(text);
+        self.scanner.scan(&prepared.normalized, &mut prepared.hits);
+    }
+
+    /// Every campaign's decision on a prepared tip, in model order. `repeat` is the earlier tip
+    /// it repeats, if any; `explain` adds why each rule did or did not fire.
+    pub fn decide(
+        &self,
+        tip: &Tip,
+        prepared: &Prepared,
+        repeat: Option<&Repeat>,
+        explain: bool,
+    ) -> Vec<Decision> {
+        self.model
+            .campaigns
+            .iter()
+            .enumerate()
+            .map(|(index, campaign)| {
+                let text = TextView {
+                    original: &tip.text,
+                    normalized: &prepared.normalized,
+                    hits: &prepared.hits,
+                    scanner: &self.scanner,
+                    campaign_index: index,
+                    campaign,
+                };
+                let facts = Facts {
+                    tip,
+                    text: &text,
+                    repeat,
+                };
+                let mut trace = explain.then(Vec::new);
+                let outcome = self.outcome(index, campaign, &facts, &mut trace);
+                Decision {
+                    campaign: campaign.id.clone(),
+                    outcome,
+                    explain: trace.unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    fn outcome(
+        &self,
+        index: usize,
+        campaign: &Campaign,
+        facts: &Facts,
+        trace: &mut Option<Vec<Explanation>>,
+    ) -> Outcome {
+        let tip = facts.tip;
+        let mut note = |rule: String, fired: bool, why: &dyn Fn() -> String| {
+            if let Some(trace) = trace.as_mut() {
+                trace.push(Explanation {
+                    rule,
+                    fired,
+                    why: why(),
+                });
+            }
+        };
+
+        let in_window = campaign.windows.iter().any(|w| w.contains(tip.received));
+        note("window".into(), in_window, &|| {
+            let windows: Vec<String> = campaign
+                .windows
+                .iter()
+                .map(|w| format!("{} to {}", w.start, w.end))
+                .collect();
+            format!("received {}; windows: {}", tip.received, windows.join(", "))
+        });
+        if !in_window {
+            return Outcome::OutOfWindow {
+                windows: campaign
+                    .windows
+                    .iter()
+                    .map(|w| WindowOut {
+                        start: w.start,
+                        end: w.end,
+                    })
+                    .collect(),
+            };
+        }
+
+        let scope = self.scope_problem(index, campaign, tip);
+        note("scope".into(), scope.is_none(), &|| {
+            scope.clone().unwrap_or_else(|| "the subject is one the campaign accepts".into())
+        });
+        if let Some(reason) = scope {
+            return Outcome::OutOfScope { reason };
+        }
+
+        for exclusion in &campaign.exclusions {
+            let fired = facts.holds(&exclusion.condition);
+            note(format!("exclusion {}", exclusion.id), fired, &|| {
+                condition::explain(facts, &exclusion.condition)
+            });
+            if fired {
+                let repeats = uses_duplicate(&exclusion.condition)
+                    .then(|| facts.repeat.cloned())
+                    .flatten();
+                return Outcome::Excluded {
+                    exclusion: exclusion.id.clone(),
+                    reason: exclusion.reason.clone(),
+                    repeats,
+                };
+            }
+        }
+
+        let mut matches = Vec::new();
+        let mut routes: Vec<&Route> = Vec::new();
+        for area in &campaign.areas {
+            let mut categories = Vec::new();
+            for category in &area.categories {
+                let mut symptoms = Vec::new();
+                for symptom in &category.symptoms {
+                    let fired = facts.text.matches(&symptom.rule);
+                    note(format!("symptom {}", symptom.id), fired, &|| {
+                        facts.text.explain(&symptom.rule)
+                    });
+                    if fired {
+                        let mut evidence = Vec::new();
+                        facts.text.evidence(&symptom.rule, &mut evidence);
+                        evidence.sort();
+                        evidence.dedup();
+                        symptoms.push(SymptomMatch {
+                            symptom: symptom.id.clone(),
+                            evidence,
+                        });
+                    }
+                }
+                if !symptoms.is_empty() {
+                    routes.push(&category.route);
+                    categories.push(CategoryMatch {
+                        category: category.id.clone(),
+                        title: category.title.clone(),
+                        symptoms,
+                    });
+                }
+            }
+            if !categories.is_empty() {
+                matches.push(AreaMatch {
+                    area: area.id.clone(),
+                    categories,
+                });
+            }
+        }
+        if matches.is_empty() {
+            return Outcome::NoMatch;
+        }
+
+        let priority = campaign
+            .priorities
+            .iter()
+            .find(|rule| rule.when.as_ref().is_none_or(|c| facts.holds(c)))
+            .map_or(Priority::Normal, |rule| rule.priority);
+        let mut due = Due::default();
+        for kind in [DeadlineKind::Handle, DeadlineKind::Reply] {
+            let rule = campaign
+                .deadlines
+                .iter()
+                .filter(|d| d.kind == kind)
+                .find(|d| d.when.as_ref().is_none_or(|c| facts.holds(c)));
+            if let Some(rule) = rule {
+                let date = calendar::add(tip.received, rule.days, rule.working_days);
+                match kind {
+                    DeadlineKind::Handle => due.handle = Some(date),
+                    DeadlineKind::Reply => due.reply = Some(date),
+                }
+            }
+        }
+        let duties = campaign
+            .duties
+            .iter()
+            .map(|duty| DutyDue {
+                duty: duty.id.clone(),
+                title: duty.title.clone(),
+                to: campaign.departments[duty.recipient].name.clone(),
+                next: calendar::next_day_of_month(tip.received, duty.day),
+            })
+            .collect();
+        Outcome::Accepted {
+            matches,
+            departments: assigned(campaign, &routes),
+            priority: priority.name(),
+            due,
+            duties,
+        }
+    }
+
+    /// Why the tip's subject is outside the campaign's scope, or `None` when it is inside.
+    /// A property the tip leaves blank is not held against it: exclusions such as
+    /// `missing subject.name` deal with blanks.
+    fn scope_problem(&self, index: usize, campaign: &Campaign, tip: &Tip) -> Option<String> {
+        let scope = &campaign.scope;
+        if let Some(kind) = &tip.subject.kind {
+            let kinds = &self.kinds[index];
+            if !kinds.is_empty() && !kinds.contains(&normalize(kind)) {
+                return Some(format!(
+                    "the subject is a `{kind}`; the campaign accepts {}",
+                    scope.subjects.join("、")
+                ));
+            }
+        }
+        if let Some(level) = tip.subject.level {
+            if !scope.levels.is_empty() && !scope.levels.contains(&level) {
+                let levels: Vec<&str> = scope.levels.iter().map(|l| l.name()).collect();
+                return Some(format!(
+                    "the subject is at {} level; the campaign accepts {}",
+                    level.name(),
+                    levels.join("、")
+                ));
+            }
+        }
+        if let Some(region) = &tip.subject.region {
+            if !scope.regions.is_empty() && !scope.regions.iter().any(|r| r.contains(region)) {
+                let regions: Vec<&str> = scope.regions.iter().map(|r| r.code()).collect();
+                return Some(format!(
+                    "the subject is in region {region}, outside {}",
+                    regions.join("、")
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// Departments of the matched categories: every lead first, then those that only co-operate.
+fn assigned(campaign: &Campaign, routes: &[&Route]) -> Vec<Assigned> {
+    let mut leads: Vec<usize> = Vec::new();
+    let mut with: Vec<usize> = Vec::new();
+    for route in routes {
+        for &d in &route.lead {
+            if !leads.contains(&d) {
+                leads.push(d);
+            }
+        }
+    }
+    for route in routes {
+        for &d in &route.with {
+            if !leads.contains(&d) && !with.contains(&d) {
+                with.push(d);
+            }
+        }
+    }
+    let department = |d: usize, role| Assigned {
+        id: campaign.departments[d].id.clone(),
+        name: campaign.departments[d].name.clone(),
+        role,
+    };
+    leads
+        .into_iter()
+        .map(|d| department(d, "lead"))
+        .chain(with.into_iter().map(|d| department(d, "with")))
+        .collect()
+}
+
+fn collect_thresholds(condition: &crate::model::Condition, out: &mut Vec<f64>) {
+    use crate::model::Condition;
+    match condition {
+        Condition::Duplicate(threshold) => out.push(*threshold),
+        Condition::And(parts) | Condition::Or(parts) => {
+            for part in parts {
+                collect_thresholds(part, out);
+            }
+        }
+        Condition::Not(inner) => collect_thresholds(inner, out),
+        _ => {}
+    }
+}
+
+fn uses_duplicate(condition: &crate::model::Condition) -> bool {
+    let mut thresholds = Vec::new();
+    collect_thresholds(condition, &mut thresholds);
+    !thresholds.is_empty()
+}

@@ -1,0 +1,466 @@
+//! Decoding tip records — JSON Lines and CSV rows — into [`Tip`]s, or into a [`RecordError`]
+//! that names the line (and column where known) and says what is wrong.
+//!
+//! The format is documented in `docs/tips.md`. Decoding never panics and never skips a record:
+//! every input record becomes a tip or an error.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use super::tip::{Reporter, Subject, Tip};
+use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
+
+/// A record that could not be decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordError {
+    /// Line of the input the record starts on, from 1.
+    pub line: usize,
+    /// Column (in characters, from 1) where the problem is, when known.
+    pub column: Option<usize>,
+    /// The record's id, when it could be read.
+    pub id: Option<String>,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// Decodes records against the fields the loaded schemes declare.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    fields: Vec<Field>,
+}
+
+impl Decoder {
+    /// A decoder for tips evaluated against `model`.
+    pub fn new(model: &Model) -> Decoder {
+        let mut fields: Vec<Field> = Vec::new();
+        for field in model.campaigns.iter().flat_map(|c| &c.fields) {
+            match fields.iter_mut().find(|f| f.id == field.id) {
+                // One campaign requiring a field is enough for every record to need it.
+                Some(existing) => existing.required |= field.required,
+                None => fields.push(field.clone()),
+            }
+        }
+        Decoder { fields }
+    }
+
+    /// Decodes one JSON Lines record; `line` is its line number, for errors.
+    pub fn json(&self, text: &str, line: usize) -> Result<Tip, RecordError> {
+        let raw: RawTip = serde_json::from_str(text).map_err(|error| {
+            let message = error.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(at) => message[..at].to_string(),
+                None => message,
+            };
+            let column = (error.column() > 0).then(|| char_column(text, error.column()));
+            RecordError {
+                line,
+                column,
+                id: None,
+                message: plain_serde_message(&message),
+            }
+        })?;
+        let id = raw.id.text().into_owned();
+        let fail = |message: String| RecordError {
+            line,
+            column: None,
+            id: Some(id.clone()),
+            message,
+        };
+        let subject = raw.subject.unwrap_or_default();
+        let mut fields = Vec::new();
+        for (name, value) in raw.fields.unwrap_or_default() {
+            let Some(field) = self.fields.iter().find(|f| f.id == name) else {
+                return Err(fail(format!(
+                    "`fields` has `{name}`, which no loaded scheme declares{}",
+                    self.known_fields()
+                )));
+            };
+            if value.is_null() {
+                continue;
+            }
+            fields.push((name, json_field(field, &value).map_err(&fail)?));
+        }
+        self.require_fields(&fields).map_err(&fail)?;
+        let reporter = match raw.reporter {
+            Some(reporter) if !reporter.name.trim().is_empty() => Some(Reporter {
+                name: reporter.name.into_owned(),
+                contact: reporter.contact.map(Cow::into_owned),
+            }),
+            _ => None,
+        };
+        Ok(Tip {
+            received: received(&raw.received).map_err(&fail)?,
+            channel: channel(raw.channel.as_deref()).map_err(&fail)?,
+            text: raw.text.into_owned(),
+            reporter,
+            subject: Subject {
+                name: non_empty(subject.name),
+                kind: non_empty(subject.kind),
+                level: level(subject.level.as_deref()).map_err(&fail)?,
+                region: region(subject.region.as_ref().map(|r| r.text()).as_deref())
+                    .map_err(&fail)?,
+            },
+            fields,
+            id,
+        })
+    }
+
+    /// Reads a CSV header row into the column layout of the rows that follow.
+    pub fn csv_header(&self, header: &csv::StringRecord) -> Result<CsvLayout, String> {
+        let mut columns = Vec::new();
+        for (index, name) in header.iter().enumerate() {
+            let name = name.trim().trim_start_matches('\u{feff}');
+            let column = match name {
+                "id" | "编号" => Column::Id,
+                "text" | "内容" => Column::Text,
+                "received" | "收到日期" => Column::Received,
+                "channel" | "渠道" => Column::Channel,
+                "reporter_name" | "反映人" => Column::ReporterName,
+                "reporter_contact" | "联系方式" => Column::ReporterContact,
+                "subject_name" | "对象名称" => Column::SubjectName,
+                "subject_kind" | "对象类型" => Column::SubjectKind,
+                "subject_level" | "对象层级" => Column::SubjectLevel,
+                "subject_region" | "对象地区" => Column::SubjectRegion,
+                other => match self.fields.iter().position(|f| f.id == other) {
+                    Some(field) => Column::Field(field),
+                    None => {
+                        return Err(format!(
+                            "column {} of the header is `{other}`, which is neither a tip column nor a field a loaded scheme declares (see docs/tips.md){}",
+                            index + 1,
+                            self.known_fields()
+                        ));
+                    }
+                },
+            };
+            if columns.contains(&column) {
+                return Err(format!("the header names `{name}` twice"));
+            }
+            columns.push(column);
+        }
+        for (needed, name) in [(Column::Id, "id"), (Column::Text, "text"), (Column::Received, "received")] {
+            if !columns.contains(&needed) {
+                return Err(format!("the header has no `{name}` column"));
+            }
+        }
+        Ok(CsvLayout { columns })
+    }
+
+    /// Decodes one CSV row laid out as `layout`; `line` is its line number, for errors.
+    pub fn csv(
+        &self,
+        layout: &CsvLayout,
+        row: &csv::StringRecord,
+        line: usize,
+    ) -> Result<Tip, RecordError> {
+        let cell = |column: Column| {
+            layout
+                .columns
+                .iter()
+                .position(|c| *c == column)
+                .and_then(|index| row.get(index))
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+        };
+        let id = cell(Column::Id).map(str::to_string);
+        let fail = |column: Option<usize>, message: String| RecordError {
+            line,
+            column,
+            id: id.clone(),
+            message,
+        };
+        if row.len() != layout.columns.len() {
+            return Err(fail(
+                None,
+                format!(
+                    "the row has {} cells, but the header has {} columns",
+                    row.len(),
+                    layout.columns.len()
+                ),
+            ));
+        }
+        let Some(id) = id.clone() else {
+            return Err(fail(None, "the `id` cell is empty".to_string()));
+        };
+        let text = cell(Column::Text).ok_or_else(|| fail(None, "the `text` cell is empty".into()))?;
+        let received_text = cell(Column::Received)
+            .ok_or_else(|| fail(None, "the `received` cell is empty".into()))?;
+        let mut fields = Vec::new();
+        for (index, column) in layout.columns.iter().enumerate() {
+            if let Column::Field(field) = column {
+                let field = &self.fields[*field];
+                if let Some(value) = row.get(index).map(str::trim).filter(|v| !v.is_empty()) {
+                    let value = text_field(field, value).map_err(|m| fail(None, m))?;
+                    fields.push((field.id.clone(), value));
+                }
+            }
+        }
+        self.require_fields(&fields).map_err(|m| fail(None, m))?;
+        let reporter = cell(Column::ReporterName).map(|name| Reporter {
+            name: name.to_string(),
+            contact: cell(Column::ReporterContact).map(str::to_string),
+        });
+        Ok(Tip {
+            id,
+            text: text.to_string(),
+            received: received(received_text).map_err(|m| fail(None, m))?,
+            channel: channel(cell(Column::Channel)).map_err(|m| fail(None, m))?,
+            reporter,
+            subject: Subject {
+                name: cell(Column::SubjectName).map(str::to_string),
+                kind: cell(Column::SubjectKind).map(str::to_string),
+                level: level(cell(Column::SubjectLevel)).map_err(|m| fail(None, m))?,
+                region: region(cell(Column::SubjectRegion)).map_err(|m| fail(None, m))?,
+            },
+            fields,
+        })
+    }
+
+    fn require_fields(&self, given: &[(String, Value)]) -> Result<(), String> {
+        for field in self.fields.iter().filter(|f| f.required) {
+            if !given.iter().any(|(name, _)| *name == field.id) {
+                return Err(format!(
+                    "the required field `{}` is missing (a loaded scheme declares it `required`)",
+                    field.id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn known_fields(&self) -> String {
+        if self.fields.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = self.fields.iter().map(|f| f.id.as_str()).collect();
+            format!("; declared fields: {}", names.join(", "))
+        }
+    }
+}
+
+/// Which tip property a CSV column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Id,
+    Text,
+    Received,
+    Channel,
+    ReporterName,
+    ReporterContact,
+    SubjectName,
+    SubjectKind,
+    SubjectLevel,
+    SubjectRegion,
+    Field(usize),
+}
+
+/// The columns of a CSV file, from its header.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    columns: Vec<Column>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTip<'a> {
+    #[serde(borrow)]
+    id: TextOrNumber<'a>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(borrow)]
+    received: Cow<'a, str>,
+    #[serde(borrow, default)]
+    channel: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    reporter: Option<RawReporter<'a>>,
+    #[serde(borrow, default)]
+    subject: Option<RawSubject<'a>>,
+    #[serde(default)]
+    fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReporter<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    contact: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSubject<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    level: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    region: Option<TextOrNumber<'a>>,
+}
+
+/// Ids and division codes come as text or as numbers from spreadsheets.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TextOrNumber<'a> {
+    #[serde(borrow)]
+    Text(Cow<'a, str>),
+    Number(u64),
+}
+
+impl TextOrNumber<'_> {
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            TextOrNumber::Text(text) => Cow::Borrowed(text.as_ref()),
+            TextOrNumber::Number(n) => Cow::Owned(n.to_string()),
+        }
+    }
+}
+
+fn non_empty(text: Option<Cow<str>>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// serde's wording, made plainer where it speaks of Rust types.
+fn plain_serde_message(message: &str) -> String {
+    if message.starts_with("data did not match any variant of untagged enum TextOrNumber") {
+        return "`id` and `subject.region` must be text or a whole number".to_string();
+    }
+    message
+        .replace("invalid type: ", "wrong type: ")
+        .replace("a borrowed string", "text")
+        .replace("struct RawTip", "a tip object")
+        .replace("struct RawReporter", "a reporter object")
+        .replace("struct RawSubject", "a subject object")
+}
+
+/// The character column of serde's byte column.
+fn char_column(line: &str, byte_column: usize) -> usize {
+    let mut end = byte_column.saturating_sub(1).min(line.len());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line[..end].chars().count() + 1
+}
+
+/// China Standard Time, which has no daylight saving.
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// A received date or date-time; times without a zone are China Standard Time.
+pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y年%m月%d日") {
+        return Ok(date);
+    }
+    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
+        return Ok(moment.with_timezone(&china()).date_naive());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(moment) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(moment.date());
+        }
+    }
+    // Tell an impossible date from an unreadable one.
+    let parts: Vec<&str> = text.get(..10).unwrap_or(text).split('-').collect();
+    if let [y, m, d] = parts.as_slice() {
+        if let (Ok(_), Ok(_), Ok(_)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
+            return Err(format!("`received` is `{text}`, which is not a real date"));
+        }
+    }
+    Err(format!(
+        "`received` is `{text}`; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)"
+    ))
+}
+
+fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => ChannelKind::parse(text).map(Some).ok_or_else(|| {
+            format!("`channel` is `{text}`; known channels: post/来信, email/邮箱, phone/电话, visit/来访, online/网络")
+        }),
+    }
+}
+
+fn level(text: Option<&str>) -> Result<Option<Level>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => Level::parse(text).map(Some).ok_or_else(|| {
+            format!(
+                "`subject.level` is `{text}`; known levels: {}",
+                Level::SPELLINGS.join(", ")
+            )
+        }),
+    }
+}
+
+fn region(text: Option<&str>) -> Result<Option<Region>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => Region::parse(text).map(Some).ok_or_else(|| {
+            format!("`subject.region` is `{text}`, which is not a 6-, 9- or 12-digit division code")
+        }),
+    }
+}
+
+fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String> {
+    let wrong = |expected: &str| {
+        format!(
+            "field `{}` should be {expected}, but it is `{value}`",
+            field.id
+        )
+    };
+    match (&field.ty, value) {
+        (FieldType::Text, serde_json::Value::String(s)) => Ok(Value::Text(s.clone())),
+        (FieldType::Number, serde_json::Value::Number(n)) => {
+            n.as_f64().map(Value::Number).ok_or_else(|| wrong("a number"))
+        }
+        (FieldType::Bool, serde_json::Value::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldType::Date, serde_json::Value::String(s)) => text_field(field, s),
+        (FieldType::Enum(_), serde_json::Value::String(s)) => text_field(field, s),
+        (FieldType::Text, _) => Err(wrong("text")),
+        (FieldType::Number, _) => Err(wrong("a number")),
+        (FieldType::Bool, _) => Err(wrong("true or false")),
+        (FieldType::Date, _) => Err(wrong("a date such as \"2022-06-10\"")),
+        (FieldType::Enum(values), _) => Err(wrong(&format!("one of {}", values.join(", ")))),
+    }
+}
+
+fn text_field(field: &Field, text: &str) -> Result<Value, String> {
+    match &field.ty {
+        FieldType::Text => Ok(Value::Text(text.to_string())),
+        FieldType::Number => text
+            .parse::<f64>()
+            .map(Value::Number)
+            .map_err(|_| format!("field `{}` should be a number, but it is `{text}`", field.id)),
+        FieldType::Bool => match text {
+            "true" | "是" | "1" | "yes" => Ok(Value::Bool(true)),
+            "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "field `{}` should be true/是 or false/否, but it is `{text}`",
+                field.id
+            )),
+        },
+        FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Value::Date)
+            .map_err(|_| format!("field `{}` should be a date like 2022-06-10, but it is `{text}`", field.id)),
+        FieldType::Enum(values) => {
+            if values.iter().any(|v| v == text) {
+                Ok(Value::Text(text.to_string()))
+            } else {
+                Err(format!(
+                    "field `{}` should be one of {}, but it is `{text}`",
+                    field.id,
+                    values.join(", ")
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Syntax errors, in words a policy writer understands.
+//!
+//! pest reports what it expected as grammar rule names; this module turns them into words
+//! ("a date like `2022-12-31`") and the failing position into a span over the whole file.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::Span;
+use super::parser::{Rule, rule_words};
+
+/// A scheme file that cannot be read.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+// The fields are the parts of each message and its labels; the variant docs say what they are.
+#[allow(missing_docs)]
+pub enum ParseError {
+    /// Text the grammar does not allow at this place.
+    ///
+    /// ```text
+    /// campaign c { window 2022/05/28 to 2022-12-31 }
+    /// ```
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(rectify::syntax::unexpected))]
+    Unexpected {
+        expected: String,
+        found: String,
+        #[label("{expected} here")]
+        at: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A quoted text that does not end on its line.
+    ///
+    /// ```text
+    /// title "六枝特区
+    /// ```
+    #[error("this quoted text is not closed")]
+    #[diagnostic(
+        code(rectify::syntax::unclosed_string),
+        help("end it with `\"` on the same line; write `\\n` for a line break inside it")
+    )]
+    UnclosedString {
+        #[label("opened here")]
+        at: Span,
+    },
+
+    /// A backslash escape that strings do not know.
+    ///
+    /// ```text
+    /// title "a\qb"
+    /// ```
+    #[error("unknown escape `{escape}` in a string")]
+    #[diagnostic(
+        code(rectify::syntax::unknown_escape),
+        help("strings know `\\\"`, `\\\\`, `\\n` and `\\t`; for a regular expression write a raw string: r\"\\d+\"")
+    )]
+    UnknownEscape {
+        escape: String,
+        #[label("not an escape")]
+        at: Span,
+    },
+}
+
+impl ParseError {
+    /// Where the error is, for sorting.
+    pub fn span(&self) -> Span {
+        match self {
+            ParseError::Unexpected { at, .. }
+            | ParseError::UnclosedString { at }
+            | ParseError::UnknownEscape { at, .. } => *at,
+        }
+    }
+
+    pub(super) fn from_pest(error: pest::error::Error<Rule>) -> ParseError {
+        let reported = match error.location {
+            pest::error::InputLocation::Pos(pos) => pos,
+            pest::error::InputLocation::Span((start, _)) => start,
+        };
+        let positives = match &error.variant {
+            pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+            pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+        };
+        // pest reports the last *rule* it tried; the parse attempts also know the literal
+        // tokens (`,`, `)`, keywords) tried further on, which is where the writer's slip
+        // usually is. Use them when they say something a writer can act on.
+        let (mut words, mut keywords) = (Vec::new(), Vec::new());
+        let mut pos = reported;
+        if let Some(attempts) = error.parse_attempts().filter(|a| a.max_position > reported) {
+            for token in attempts.expected_tokens() {
+                let token = token.to_string();
+                if let Some(word) = punctuation_words(&token) {
+                    push_new(&mut words, word);
+                } else if let Some(word) = keyword_words(&token) {
+                    push_new(&mut keywords, word);
+                }
+            }
+            if !words.is_empty() || !keywords.is_empty() {
+                pos = attempts.max_position;
+            }
+        }
+        if pos == reported {
+            for rule in positives {
+                let Some(word) = rule_words(rule) else {
+                    continue;
+                };
+                if format!("{rule:?}").starts_with("kw_") {
+                    push_new(&mut keywords, word);
+                } else {
+                    push_new(&mut words, word);
+                }
+            }
+            if let Some(attempts) = error.parse_attempts().filter(|a| a.max_position == reported) {
+                for token in attempts.expected_tokens() {
+                    let token = token.to_string();
+                    if let Some(word) = punctuation_words(&token) {
+                        push_new(&mut words, word);
+                    } else if let Some(word) = keyword_words(&token) {
+                        push_new(&mut keywords, word);
+                    }
+                }
+            }
+        }
+        keywords.retain(|k| !words.contains(k));
+        let mut help = None;
+        if keywords.len() > 3 {
+            help = Some(format!("one of: {}", keywords.join(", ")));
+            words.insert(0, "a keyword");
+        } else {
+            words.splice(0..0, keywords);
+        }
+        let expected = match words.len() {
+            0 => "something else".to_string(),
+            1 => words[0].to_string(),
+            n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+        };
+        ParseError::Unexpected {
+            expected,
+            found: String::new(),
+            at: Span::new(pos, pos),
+            help,
+        }
+    }
+
+    /// Completes a parse error with the text it stopped at, which pest does not keep.
+    pub(super) fn with_source(self, source: &str) -> ParseError {
+        match self {
+            ParseError::Unexpected {
+                expected,
+                at,
+                help,
+                ..
+            } => {
+                let skipped = source[at.start..]
+                    .char_indices()
+                    .find(|(_, c)| !matches!(c, ' ' | '\t' | '\u{3000}'))
+                    .map_or(source.len() - at.start, |(i, _)| i);
+                let start = at.start + skipped;
+                let (found, len) = found_token(&source[start..]);
+                if found == "`\"`" && expected.contains("quoted text") {
+                    return ParseError::UnclosedString {
+                        at: Span::new(start, start + 1),
+                    };
+                }
+                ParseError::Unexpected {
+                    expected,
+                    found,
+                    at: Span::new(start, start + len),
+                    help,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// The token at the start of `rest`, as shown to the writer, and its length in bytes.
+fn found_token(rest: &str) -> (String, usize) {
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".to_string(), 0);
+    };
+    if first == '\n' || first == '\r' {
+        return ("the end of the line".to_string(), first.len_utf8());
+    }
+    let word_like = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let len = if word_like(first) {
+        rest.char_indices()
+            .take_while(|(_, c)| word_like(*c))
+            .take(24)
+            .map(|(i, c)| i + c.len_utf8())
+            .last()
+            .unwrap_or(first.len_utf8())
+    } else {
+        first.len_utf8()
+    };
+    (format!("`{}`", &rest[..len]), len)
+}
+
+fn push_new(list: &mut Vec<&'static str>, word: &'static str) {
+    if !list.contains(&word) {
+        list.push(word);
+    }
+}
+
+/// Punctuation as shown in "expected …"; full-width forms are shown as their ASCII twins.
+fn punctuation_words(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "," | "\u{FF0C}" | "、" => "`,`",
+        ")" | "\u{FF09}" => "`)`",
+        "(" | "\u{FF08}" => "`(`",
+        "}" | "\u{FF5D}" => "`}`",
+        "{" | "\u{FF5B}" => "`{`",
+        "]" | "】" => "`]`",
+        "[" | "【" => "`[`",
+        "=" => "`=`",
+        ":" | "\u{FF1A}" => "`:`",
+        _ => return None,
+    })
+}
+
+/// The description of the keyword spelt `token`, in either language.
+fn keyword_words(token: &str) -> Option<&'static str> {
+    let quoted = format!("`{token}`");
+    KEYWORD_RULES
+        .iter()
+        .filter_map(|rule| describe_rule(rule))
+        .find(|words| words.split(" / ").any(|spelling| spelling == quoted))
+}
+
+const KEYWORD_RULES: &[&str] = &[
+    "kw_campaign", "kw_title", "kw_issuer", "kw_jurisdiction", "kw_announced", "kw_window",
+    "kw_announcement", "kw_to", "kw_channel", "kw_postcode", "kw_scope", "kw_subjects",
+    "kw_levels", "kw_region", "kw_department", "kw_field", "kw_required", "kw_route", "kw_lead",
+    "kw_with", "kw_area", "kw_category", "kw_symptom", "kw_match", "kw_exclude", "kw_when",
+    "kw_reason", "kw_and", "kw_or", "kw_in", "kw_similarity", "kw_priority", "kw_deadline",
+    "kw_duty", "kw_monthly", "kw_example", "kw_text", "kw_received", "kw_reporter",
+    "kw_anonymous", "kw_subject", "kw_kind", "kw_expect",
+];
+
+/// Words for each grammar rule that may be reported as expected.
+pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "file" | "campaign" | "kw_campaign" => "`campaign` / `专项`",
+        "ident" | "ident_list" => "a name such as `zzb` or `组织部`",
+        "path" | "operand" | "length_of" => "a field such as `subject.level` or `对象.层级`",
+        "string" | "quoted" | "raw_string" | "string_list" => "a quoted text such as \"六枝特区\"",
+        "date" | "iso_date" | "cn_date" => "a date like `2022-12-31` or `2022年12月31日`",
+        "month" | "iso_month" | "cn_month" => "a month like `2023-03` or `2023年3月`",
+        "window_start" => "a start date, a month, or `announcement` / `即日起`",
+        "window_end" => "an end date or a month",
+        "region_code" => "a division code such as `520203`",
+        "integer" | "day_of_month" => "a whole number",
+        "decimal" => "a number",
+        "value" => "a value (text in quotes, a date, a number, `true` or `false`)",
+        "bool_lit" => "`true` / `是` or `false` / `否`",
+        "compare_op" => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        "match_rule" | "any_rule" | "all_rule" | "not_rule" | "near_rule" | "regex_rule" => {
+            "a match rule (a quoted text, `any(…)`, `all(…)`, `not(…)`, `near(…)` or `regex(…)`)"
+        }
+        "condition" | "cond_and" | "cond_unary" | "negation" | "mentions" | "duplicate"
+        | "missing" | "membership" | "comparison" | "flag" => "a condition",
+        "channel_kind" => "a channel: `post` / `来信`, `email` / `邮箱`, `phone` / `电话`, `visit` / `来访` or `online` / `网络`",
+        "field_type" | "type_text" | "type_number" | "type_date" | "type_bool" | "type_enum" => {
+            "a field type: `text` / `文本`, `number` / `数字`, `date` / `日期`, `bool` / `布尔` or `enum(…)` / `枚举(…)`"
+        }
+        "priority_level" => "a priority: `high` / `高`, `normal` / `普通` or `low` / `低`",
+        "deadline_kind" => "`handle` / `办理` or `reply` / `答复`",
+        "day_unit" | "working_days" | "calendar_days" => "`days` / `日` or `working days` / `工作日`",
+        "outcome" | "expect_accepted" | "expect_excluded" | "expect_out_of_window"
+        | "expect_out_of_scope" | "expect_no_match" => {
+            "an outcome: `accepted` / `受理`, `exclude` / `不予受理`, `out_of_window` / `不在时间范围`, `out_of_scope` / `不在受理范围` or `no_match` / `未匹配`"
+        }
+        "EOI" => "the end of the file",
+        "kw_title" => "`title` / `标题`",
+        "kw_issuer" => "`issuer` / `发布单位`",
+        "kw_jurisdiction" => "`jurisdiction` / `辖区`",
+        "kw_announced" => "`announced` / `公告日期`",
+        "kw_window" => "`window` / `起止`",
+        "kw_announcement" => "`announcement` / `即日起`",
+        "kw_to" => "`to` / `至`",
+        "kw_channel" => "`channel` / `渠道`",
+        "kw_postcode" => "`postcode` / `邮编`",
+        "kw_scope" => "`scope` / `受理范围`",
+        "kw_subjects" => "`subjects` / `对象`",
+        "kw_levels" => "`level` / `层级`",
+        "kw_region" => "`region` / `地区`",
+        "kw_department" => "`department` / `部门`",
+        "kw_field" => "`field` / `字段`",
+        "kw_required" => "`required` / `必填`",
+        "kw_route" => "`route` / `责任`",
+        "kw_lead" => "`lead` / `牵头`",
+        "kw_with" => "`with` / `配合`",
+        "kw_area" => "`area` / `方面`",
+        "kw_category" => "`category` / `类别`",
+        "kw_symptom" => "`symptom` / `表现`",
+        "kw_match" => "`match` / `匹配`",
+        "kw_exclude" => "`exclude` / `不予受理`",
+        "kw_when" => "`when` / `当`",
+        "kw_reason" => "`reason` / `理由`",
+        "kw_and" => "`and` / `且`",
+        "kw_or" => "`or` / `或`",
+        "kw_in" => "`in` / `属于`",
+        "kw_similarity" => "`similarity` / `相似度`",
+        "kw_priority" => "`priority` / `优先级`",
+        "kw_deadline" => "`deadline` / `时限`",
+        "kw_duty" => "`duty` / `报送`",
+        "kw_monthly" => "`monthly` / `每月`",
+        "kw_example" => "`example` / `示例`",
+        "kw_text" => "`text` / `内容`",
+        "kw_received" => "`received` / `收到日期`",
+        "kw_reporter" => "`reporter` / `反映人`",
+        "kw_anonymous" => "`anonymous` / `匿名`",
+        "kw_subject" => "`subject` / `对象`",
+        "kw_kind" => "`kind` / `类型`",
+        "kw_expect" => "`expect` / `预期`",
+        _ => return None,
+    })
+}

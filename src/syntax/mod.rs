@@ -1,0 +1,13 @@
+//! Stage one of the pipeline: scheme text → spanned syntax tree.
+//!
+//! `syntax` knows nothing of `check` or `eval`: it never resolves a name, validates a date or
+//! looks at a type. Parsing never panics; any input yields a tree or a [`ParseError`].
+
+pub(crate) mod ast;
+mod error;
+mod parser;
+mod span;
+
+pub use error::ParseError;
+pub(crate) use parser::parse;
+pub use span::Span;

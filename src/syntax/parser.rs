@@ -1,0 +1,636 @@
+//! From text to the spanned syntax tree, through the pest grammar in `grammar/scheme.pest`.
+//!
+//! This is the only module that names pest's `Rule` or `Pair`. The grammar guarantees the shape
+//! of every pair handed to the lowering functions below, which is why they may `expect` a child
+//! to be present: a missing child would be a mismatch between this file and the grammar, never a
+//! property of the user's input.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::error::{ParseError, describe_rule};
+use super::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/scheme.pest"]
+struct SchemeParser;
+
+const GRAMMAR: &str = "the grammar guarantees this child";
+
+/// Parses one scheme file. On a syntax error, returns the first error: what follows it
+/// cannot be read reliably.
+pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
+    pest::set_error_detail(true);
+    let mut pairs = SchemeParser::parse(Rule::file, source)
+        .map_err(|error| ParseError::from_pest(error).with_source(source))?;
+    let file = pairs.next().expect(GRAMMAR);
+    let mut campaigns = Vec::new();
+    let mut errors = Vec::new();
+    for pair in file.into_inner() {
+        if pair.as_rule() == Rule::campaign {
+            campaigns.push(campaign(pair, &mut errors));
+        }
+    }
+    match errors.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(SchemeFile { campaigns }),
+    }
+}
+
+fn span(pair: &Pair<Rule>) -> Span {
+    pair.as_span().into()
+}
+
+fn ident(pair: Pair<Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span(&pair),
+    }
+}
+
+fn campaign(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CampaignDecl {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    inner.next(); // keyword
+    let id = ident(inner.next().expect(GRAMMAR));
+    let items = inner.map(|pair| item(pair, errors)).collect();
+    CampaignDecl {
+        id,
+        span: whole,
+        items,
+    }
+}
+
+/// The children of a statement, past its leading keyword.
+fn args(pair: Pair<Rule>) -> pest::iterators::Pairs<Rule> {
+    let mut inner = pair.into_inner();
+    inner.next();
+    inner
+}
+
+fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
+    let whole = span(&pair);
+    match pair.as_rule() {
+        Rule::title_stmt => Item::Title(Keyworded {
+            value: text(first(pair), errors),
+            span: whole,
+        }),
+        Rule::issuer_stmt => Item::Issuer(Keyworded {
+            value: text(first(pair), errors),
+            span: whole,
+        }),
+        Rule::jurisdiction_stmt => {
+            let mut inner = args(pair);
+            let code = number(inner.next().expect(GRAMMAR));
+            let name = inner.next().map(|p| text(p, errors));
+            Item::Jurisdiction(JurisdictionDecl {
+                code,
+                name,
+                span: whole,
+            })
+        }
+        Rule::announced_stmt => Item::Announced(Keyworded {
+            value: date(first(pair)),
+            span: whole,
+        }),
+        Rule::window_stmt => {
+            let mut inner = args(pair);
+            let start = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let start = match start.as_rule() {
+                Rule::kw_announcement => WindowStart::Announcement(span(&start)),
+                Rule::date => WindowStart::Date(date(start)),
+                _ => WindowStart::Month(month(start)),
+            };
+            inner.next(); // `to`
+            let end = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let end = match end.as_rule() {
+                Rule::date => WindowEnd::Date(date(end)),
+                _ => WindowEnd::Month(month(end)),
+            };
+            Item::Window(WindowDecl {
+                start,
+                end,
+                span: whole,
+            })
+        }
+        Rule::channel_stmt => {
+            let mut inner = args(pair);
+            let kind_pair = inner.next().expect(GRAMMAR);
+            let kind_span = span(&kind_pair);
+            let kind = channel_kind(kind_pair);
+            let address = text(inner.next().expect(GRAMMAR), errors);
+            inner.next(); // `postcode`
+            let postcode = inner.next().map(|p| text(p, errors));
+            Item::Channel(ChannelDecl {
+                kind,
+                kind_span,
+                address,
+                postcode,
+                span: whole,
+            })
+        }
+        Rule::scope_block => {
+            let mut scope = ScopeDecl {
+                subjects: Vec::new(),
+                levels: Vec::new(),
+                regions: Vec::new(),
+                span: whole,
+            };
+            for stmt in args(pair) {
+                match stmt.as_rule() {
+                    Rule::subjects_stmt => scope.subjects.push(text_list(first(stmt), errors)),
+                    Rule::levels_stmt => scope.levels.push(text_list(first(stmt), errors)),
+                    _ => scope.regions.push(args(stmt).map(number).collect()),
+                }
+            }
+            Item::Scope(scope)
+        }
+        Rule::department_stmt => {
+            let mut inner = args(pair);
+            let id = ident(inner.next().expect(GRAMMAR));
+            let name = text(inner.next().expect(GRAMMAR), errors);
+            Item::Department(DepartmentDecl {
+                id,
+                name,
+                span: whole,
+            })
+        }
+        Rule::field_stmt => {
+            let mut inner = args(pair);
+            let id = ident(inner.next().expect(GRAMMAR));
+            let ty = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let ty = match ty.as_rule() {
+                Rule::type_text => FieldTypeDecl::Text,
+                Rule::type_number => FieldTypeDecl::Number,
+                Rule::type_date => FieldTypeDecl::Date,
+                Rule::type_bool => FieldTypeDecl::Bool,
+                _ => FieldTypeDecl::Enum(text_list(
+                    args(ty).next().expect(GRAMMAR),
+                    errors,
+                )),
+            };
+            let required = inner.next().is_some();
+            Item::Field(FieldDecl {
+                id,
+                ty,
+                required,
+                span: whole,
+            })
+        }
+        Rule::route_stmt => Item::Route(route(pair)),
+        Rule::area_block => {
+            let mut inner = args(pair);
+            let id = ident(inner.next().expect(GRAMMAR));
+            let title = text(inner.next().expect(GRAMMAR), errors);
+            let mut routes = Vec::new();
+            let mut categories = Vec::new();
+            for child in inner {
+                match child.as_rule() {
+                    Rule::route_stmt => routes.push(route(child)),
+                    _ => categories.push(category(child, errors)),
+                }
+            }
+            Item::Area(AreaDecl {
+                id,
+                title,
+                routes,
+                categories,
+                span: whole,
+            })
+        }
+        Rule::exclude_stmt => {
+            let mut inner = args(pair);
+            let id = ident(inner.next().expect(GRAMMAR));
+            inner.next(); // `when`
+            let condition = condition(inner.next().expect(GRAMMAR), errors);
+            inner.next(); // `reason`
+            let reason = text(inner.next().expect(GRAMMAR), errors);
+            Item::Exclusion(ExclusionDecl {
+                id,
+                condition,
+                reason,
+                span: whole,
+            })
+        }
+        Rule::priority_stmt => {
+            let mut inner = args(pair);
+            let level = match inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR).as_rule() {
+                Rule::kw_high => PriorityLevel::High,
+                Rule::kw_low => PriorityLevel::Low,
+                _ => PriorityLevel::Normal,
+            };
+            inner.next(); // `when`
+            let condition = inner.next().map(|p| condition(p, errors));
+            Item::Priority(PriorityDecl {
+                level,
+                condition,
+                span: whole,
+            })
+        }
+        Rule::deadline_stmt => {
+            let mut inner = args(pair);
+            let kind = match inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR).as_rule() {
+                Rule::kw_reply => DeadlineKind::Reply,
+                _ => DeadlineKind::Handle,
+            };
+            let days = number(inner.next().expect(GRAMMAR));
+            let unit = first(inner.next().expect(GRAMMAR));
+            let working_days = unit.as_rule() == Rule::working_days;
+            inner.next(); // `when`
+            let condition = inner.next().map(|p| condition(p, errors));
+            Item::Deadline(DeadlineDecl {
+                kind,
+                days,
+                working_days,
+                condition,
+                span: whole,
+            })
+        }
+        Rule::duty_stmt => {
+            let mut inner = args(pair);
+            let id = ident(inner.next().expect(GRAMMAR));
+            let title = text(inner.next().expect(GRAMMAR), errors);
+            inner.next(); // `monthly`
+            let day = number(first(inner.next().expect(GRAMMAR)));
+            inner.next(); // `to`
+            let recipient = ident(inner.next().expect(GRAMMAR));
+            Item::Duty(DutyDecl {
+                id,
+                title,
+                day,
+                recipient,
+                span: whole,
+            })
+        }
+        _ => Item::Example(example(pair, errors)),
+    }
+}
+
+fn first(pair: Pair<Rule>) -> Pair<Rule> {
+    let mut inner = pair.into_inner();
+    let head = inner.next().expect(GRAMMAR);
+    // Statements start with a keyword; their first value is the second child.
+    if format!("{:?}", head.as_rule()).starts_with("kw_") {
+        inner.next().expect(GRAMMAR)
+    } else {
+        head
+    }
+}
+
+fn route(pair: Pair<Rule>) -> RouteDecl {
+    let whole = span(&pair);
+    let mut inner = args(pair);
+    inner.next(); // `lead`
+    let lead = inner.next().expect(GRAMMAR).into_inner().map(ident).collect();
+    inner.next(); // `with`
+    let with = inner
+        .next()
+        .map(|p| p.into_inner().map(ident).collect())
+        .unwrap_or_default();
+    RouteDecl {
+        lead,
+        with,
+        span: whole,
+    }
+}
+
+fn category(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CategoryDecl {
+    let whole = span(&pair);
+    let mut inner = args(pair);
+    let id = ident(inner.next().expect(GRAMMAR));
+    let title = text(inner.next().expect(GRAMMAR), errors);
+    let mut routes = Vec::new();
+    let mut symptoms = Vec::new();
+    for child in inner {
+        match child.as_rule() {
+            Rule::route_stmt => routes.push(route(child)),
+            _ => {
+                let symptom_span = span(&child);
+                let mut parts = args(child);
+                let id = ident(parts.next().expect(GRAMMAR));
+                let title = text(parts.next().expect(GRAMMAR), errors);
+                parts.next(); // `match`
+                let rule = match_rule(parts.next().expect(GRAMMAR), errors);
+                symptoms.push(SymptomDecl {
+                    id,
+                    title,
+                    rule,
+                    span: symptom_span,
+                });
+            }
+        }
+    }
+    CategoryDecl {
+        id,
+        title,
+        routes,
+        symptoms,
+        span: whole,
+    }
+}
+
+fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
+    let inner = pair.into_inner().next().expect(GRAMMAR);
+    let whole = span(&inner);
+    match inner.as_rule() {
+        Rule::string => MatchRuleExpr::Literal(text(inner, errors)),
+        Rule::any_rule => MatchRuleExpr::Any(
+            args(inner).map(|p| match_rule(p, errors)).collect(),
+            whole,
+        ),
+        Rule::all_rule => MatchRuleExpr::All(
+            args(inner).map(|p| match_rule(p, errors)).collect(),
+            whole,
+        ),
+        Rule::not_rule => MatchRuleExpr::Not(
+            Box::new(match_rule(args(inner).next().expect(GRAMMAR), errors)),
+            whole,
+        ),
+        Rule::near_rule => {
+            let mut parts = args(inner);
+            let left = match_rule(parts.next().expect(GRAMMAR), errors);
+            let right = match_rule(parts.next().expect(GRAMMAR), errors);
+            let within = number(parts.next().expect(GRAMMAR));
+            MatchRuleExpr::Near {
+                left: Box::new(left),
+                right: Box::new(right),
+                within,
+                span: whole,
+            }
+        }
+        _ => MatchRuleExpr::Regex(text(args(inner).next().expect(GRAMMAR), errors), whole),
+    }
+}
+
+fn condition(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ConditionExpr {
+    let whole = span(&pair);
+    match pair.as_rule() {
+        Rule::condition | Rule::cond_and => {
+            let is_or = pair.as_rule() == Rule::condition;
+            let mut parts: Vec<ConditionExpr> = pair
+                .into_inner()
+                .filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and))
+                .map(|p| condition(p, errors))
+                .collect();
+            if parts.len() == 1 {
+                parts.pop().expect("one part is present")
+            } else if is_or {
+                ConditionExpr::Or(parts, whole)
+            } else {
+                ConditionExpr::And(parts, whole)
+            }
+        }
+        Rule::cond_unary => condition(pair.into_inner().next().expect(GRAMMAR), errors),
+        Rule::negation => ConditionExpr::Not(
+            Box::new(condition(args(pair).next().expect(GRAMMAR), errors)),
+            whole,
+        ),
+        Rule::bool_lit => ConditionExpr::Bool(bool_lit(pair), whole),
+        Rule::mentions => {
+            ConditionExpr::Mentions(match_rule(args(pair).next().expect(GRAMMAR), errors), whole)
+        }
+        Rule::duplicate => {
+            let mut inner = args(pair);
+            inner.next(); // `similarity`
+            ConditionExpr::Duplicate {
+                similarity: inner.next().map(number),
+                span: whole,
+            }
+        }
+        Rule::missing => ConditionExpr::Missing(ident(args(pair).next().expect(GRAMMAR)), whole),
+        Rule::membership => {
+            let mut inner = pair.into_inner();
+            let operand = operand(inner.next().expect(GRAMMAR));
+            inner.next(); // `in`
+            let values = inner.map(|p| value(p, errors)).collect();
+            ConditionExpr::In {
+                operand,
+                values,
+                span: whole,
+            }
+        }
+        Rule::comparison => {
+            let mut inner = pair.into_inner();
+            let operand = operand(inner.next().expect(GRAMMAR));
+            let op_pair = inner.next().expect(GRAMMAR);
+            let op = match op_pair.as_str() {
+                "==" => CompareOp::Eq,
+                "!=" => CompareOp::Ne,
+                "<=" => CompareOp::Le,
+                ">=" => CompareOp::Ge,
+                "<" => CompareOp::Lt,
+                _ => CompareOp::Gt,
+            };
+            let value = value(inner.next().expect(GRAMMAR), errors);
+            ConditionExpr::Compare {
+                operand,
+                op,
+                op_span: span(&op_pair),
+                value,
+                span: whole,
+            }
+        }
+        Rule::flag => ConditionExpr::Flag(ident(pair.into_inner().next().expect(GRAMMAR))),
+        rule => unreachable!("the grammar has no condition of kind {rule:?}"),
+    }
+}
+
+fn operand(pair: Pair<Rule>) -> Operand {
+    let inner = pair.into_inner().next().expect(GRAMMAR);
+    match inner.as_rule() {
+        Rule::length_of => {
+            let whole = span(&inner);
+            Operand::Length(ident(args(inner).next().expect(GRAMMAR)), whole)
+        }
+        _ => Operand::Path(ident(inner)),
+    }
+}
+
+fn value(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ValueLit {
+    let inner = pair.into_inner().next().expect(GRAMMAR);
+    match inner.as_rule() {
+        Rule::string => ValueLit::Text(text(inner, errors)),
+        Rule::date => ValueLit::Date(date(inner)),
+        Rule::decimal => ValueLit::Number(number(inner)),
+        _ => {
+            let whole = span(&inner);
+            ValueLit::Bool(bool_lit(inner), whole)
+        }
+    }
+}
+
+fn bool_lit(pair: Pair<Rule>) -> bool {
+    pair.into_inner().next().expect(GRAMMAR).as_rule() == Rule::kw_true
+}
+
+fn example(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleDecl {
+    let whole = span(&pair);
+    let mut inner = args(pair);
+    let name = text(inner.next().expect(GRAMMAR), errors);
+    let items = inner.map(|pair| example_item(pair, errors)).collect();
+    ExampleDecl {
+        name,
+        items,
+        span: whole,
+    }
+}
+
+fn example_item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleItem {
+    let whole = span(&pair);
+    match pair.as_rule() {
+        Rule::ex_text => ExampleItem::Text(text(first(pair), errors), whole),
+        Rule::ex_received => ExampleItem::Received(date(first(pair)), whole),
+        Rule::ex_channel => ExampleItem::Channel(channel_kind(first(pair)), whole),
+        Rule::ex_reporter => ExampleItem::Reporter(text(first(pair), errors), whole),
+        Rule::ex_anonymous => ExampleItem::Anonymous(whole),
+        Rule::ex_subject => {
+            let mut subject = SubjectDecl {
+                name: None,
+                kind: None,
+                level: None,
+                region: None,
+                span: whole,
+            };
+            for part in args(pair) {
+                match part.as_rule() {
+                    Rule::string => subject.name = Some(text(part, errors)),
+                    Rule::subject_kind => subject.kind = Some(text(first(part), errors)),
+                    Rule::subject_level => subject.level = Some(text(first(part), errors)),
+                    _ => subject.region = Some(number(first(part))),
+                }
+            }
+            ExampleItem::Subject(subject)
+        }
+        Rule::ex_field => {
+            let mut inner = pair.into_inner();
+            let id = ident(inner.next().expect(GRAMMAR));
+            let value = value(inner.next().expect(GRAMMAR), errors);
+            ExampleItem::Field(id, value, whole)
+        }
+        _ => {
+            let outcome = first(pair).into_inner().next().expect(GRAMMAR);
+            let outcome = match outcome.as_rule() {
+                Rule::expect_accepted => ExpectedOutcome::Accepted(
+                    args(outcome).next().expect(GRAMMAR).into_inner().map(ident).collect(),
+                ),
+                Rule::expect_excluded => {
+                    ExpectedOutcome::Excluded(ident(args(outcome).next().expect(GRAMMAR)))
+                }
+                Rule::expect_out_of_window => ExpectedOutcome::OutOfWindow,
+                Rule::expect_out_of_scope => ExpectedOutcome::OutOfScope,
+                _ => ExpectedOutcome::NoMatch,
+            };
+            ExampleItem::Expect(ExpectDecl {
+                outcome,
+                span: whole,
+            })
+        }
+    }
+}
+
+fn channel_kind(pair: Pair<Rule>) -> ChannelKind {
+    match pair.into_inner().next().expect(GRAMMAR).as_rule() {
+        Rule::kw_post => ChannelKind::Post,
+        Rule::kw_email => ChannelKind::Email,
+        Rule::kw_phone => ChannelKind::Phone,
+        Rule::kw_visit => ChannelKind::Visit,
+        _ => ChannelKind::Online,
+    }
+}
+
+fn number(pair: Pair<Rule>) -> NumberLit {
+    NumberLit {
+        text: pair.as_str().to_string(),
+        span: span(&pair),
+    }
+}
+
+fn digits(pair: Pair<Rule>) -> u32 {
+    // At most four ASCII digits by the grammar: the value always fits.
+    pair.as_str().parse().expect("a run of at most four digits")
+}
+
+fn date(pair: Pair<Rule>) -> DateLit {
+    let whole = span(&pair);
+    let form = pair.into_inner().next().expect(GRAMMAR);
+    let mut parts = form.into_inner();
+    let year = digits(parts.next().expect(GRAMMAR)) as i32;
+    let month = digits(parts.next().expect(GRAMMAR));
+    let day = digits(parts.next().expect(GRAMMAR));
+    DateLit {
+        year,
+        month,
+        day,
+        span: whole,
+    }
+}
+
+fn month(pair: Pair<Rule>) -> MonthLit {
+    let whole = span(&pair);
+    let form = pair.into_inner().next().expect(GRAMMAR);
+    let mut parts = form.into_inner();
+    let year = digits(parts.next().expect(GRAMMAR)) as i32;
+    let month = digits(parts.next().expect(GRAMMAR));
+    MonthLit {
+        year,
+        month,
+        span: whole,
+    }
+}
+
+fn text_list(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Vec<Text> {
+    pair.into_inner().map(|p| text(p, errors)).collect()
+}
+
+/// Resolves the escapes of a string literal. An unknown escape is a syntax error, reported
+/// with the position of the backslash; the literal keeps the escaped character as written.
+fn text(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Text {
+    let whole = span(&pair);
+    let form = pair.into_inner().next().expect(GRAMMAR);
+    let raw = form.as_rule() == Rule::raw_string;
+    let content = form.into_inner().next().expect(GRAMMAR);
+    let content_start = content.as_span().start();
+    let written = content.as_str();
+    if raw || !written.contains('\\') {
+        return Text {
+            value: written.to_string(),
+            span: whole,
+            verbatim_from: Some(content_start),
+        };
+    }
+    let mut value = String::with_capacity(written.len());
+    let mut chars = written.char_indices();
+    while let Some((_, c)) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some((_, 'n')) => value.push('\n'),
+            Some((_, 't')) => value.push('\t'),
+            Some((_, '"')) => value.push('"'),
+            Some((_, '\\')) => value.push('\\'),
+            Some((at, other)) => {
+                let start = content_start + at - 1;
+                errors.push(ParseError::UnknownEscape {
+                    escape: format!("\\{other}"),
+                    at: Span::new(start, content_start + at + other.len_utf8()),
+                });
+                value.push(other);
+            }
+            None => {}
+        }
+    }
+    Text {
+        value,
+        span: whole,
+        verbatim_from: None,
+    }
+}
+
+/// Words for a grammar rule, for "expected …" messages; `None` for rules a writer never needs
+/// to hear about.
+pub(super) fn rule_words(rule: Rule) -> Option<&'static str> {
+    describe_rule(&format!("{rule:?}"))
+}

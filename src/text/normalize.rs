@@ -1,0 +1,185 @@
+//! The normal form that keywords and tips are both put in before matching.
+//!
+//! Per character: full-width forms become half-width, Traditional becomes Simplified, ASCII
+//! letters become lower case, white space is dropped, and a pinyin gloss that a web page put
+//! after a character — `根據(jù)`, `落實(shí)` — is dropped whole. Every character of the normal
+//! form comes from exactly one character of the original, and [`Normalized`] remembers which,
+//! so evidence found in the normal form is reported at its place in the original text.
+
+use super::script::{is_han, simplify};
+
+/// A text in normal form, with the way back to the original.
+#[derive(Debug, Default, Clone)]
+pub struct Normalized {
+    /// The normal form.
+    pub text: String,
+    /// For each character of `text`: its byte offset in `text`.
+    byte_starts: Vec<u32>,
+    /// For each character of `text`: the index of the original character it came from.
+    origin_chars: Vec<u32>,
+    /// For each character of `text`: the byte offset of that original character.
+    origin_bytes: Vec<u32>,
+}
+
+/// Where a stretch of the normal form stands in the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// First character, counted in characters from 0.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// First byte.
+    pub byte_start: usize,
+    /// One past the last byte.
+    pub byte_end: usize,
+}
+
+impl Normalized {
+    /// Puts `original` in normal form, reusing this value's buffers.
+    pub fn fill(&mut self, original: &str) {
+        self.text.clear();
+        self.byte_starts.clear();
+        self.origin_chars.clear();
+        self.origin_bytes.clear();
+        self.text.reserve(original.len());
+        let mut previous_han = false;
+        let mut char_index = 0u32;
+        let mut chars = original.char_indices();
+        while let Some((byte, original_char)) = chars.next() {
+            let c = fold_width(original_char);
+            if c == '(' && previous_han {
+                if let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..]) {
+                    for _ in 0..len {
+                        chars.next();
+                    }
+                    char_index += 1 + len as u32;
+                    continue;
+                }
+            }
+            if c.is_whitespace() {
+                char_index += 1;
+                continue;
+            }
+            let c = simplify(c).to_ascii_lowercase();
+            previous_han = is_han(c);
+            self.byte_starts.push(self.text.len() as u32);
+            self.origin_chars.push(char_index);
+            self.origin_bytes.push(byte as u32);
+            self.text.push(c);
+            char_index += 1;
+        }
+    }
+
+    /// The number of characters in the normal form.
+    pub fn char_len(&self) -> usize {
+        self.origin_chars.len()
+    }
+
+    /// The character index in the normal form of the character at byte offset `byte`.
+    pub fn char_at_byte(&self, byte: usize) -> usize {
+        match self.byte_starts.binary_search(&(byte as u32)) {
+            Ok(index) => index,
+            Err(index) => index.saturating_sub(1),
+        }
+    }
+
+    /// Where the normal-form bytes `byte_start..byte_end` came from in `original` (the text
+    /// this value was filled from). White space and glosses inside the range are part of it.
+    pub fn origin(&self, original: &str, byte_start: usize, byte_end: usize) -> Origin {
+        if self.origin_chars.is_empty() {
+            return Origin {
+                start: 0,
+                end: 0,
+                byte_start: 0,
+                byte_end: 0,
+            };
+        }
+        let first = self.char_at_byte(byte_start);
+        let last = self.char_at_byte(byte_end.saturating_sub(1).max(byte_start));
+        let last_byte = self.origin_bytes[last] as usize;
+        let last_len = original[last_byte..].chars().next().map_or(0, char::len_utf8);
+        Origin {
+            start: self.origin_chars[first] as usize,
+            end: self.origin_chars[last] as usize + 1,
+            byte_start: self.origin_bytes[first] as usize,
+            byte_end: last_byte + last_len,
+        }
+    }
+}
+
+/// The normal form of a keyword.
+pub fn normalize(text: &str) -> String {
+    let mut normalized = Normalized::default();
+    normalized.fill(text);
+    normalized.text
+}
+
+/// Full-width ASCII forms and the ideographic space, as their half-width counterparts.
+#[inline]
+fn fold_width(c: char) -> char {
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    }
+}
+
+/// Letters that a pinyin gloss is written in: plain latin letters and the tone-marked vowels.
+fn is_pinyin_letter(c: char) -> bool {
+    c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
+}
+
+/// If `rest` (what follows an opening parenthesis) is a pinyin gloss such as `jù)`, the number
+/// of characters up to and including its closing parenthesis.
+fn gloss_len(rest: &str) -> Option<usize> {
+    const LONGEST_SYLLABLE: usize = 6;
+    let mut letters = 0;
+    for c in rest.chars() {
+        if is_pinyin_letter(c) {
+            letters += 1;
+            if letters > LONGEST_SYLLABLE {
+                return None;
+            }
+        } else {
+            return (letters > 0 && fold_width(c) == ')').then_some(letters + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Normalized, normalize};
+
+    #[test]
+    fn pinyin_glosses_are_dropped() {
+        assert_eq!(normalize("根據(jù)市生態(tài)環(huán)境局"), "根据市生态环境局");
+        assert_eq!(normalize("落實(shí)"), "落实");
+    }
+
+    #[test]
+    fn parentheses_that_are_not_glosses_stay() {
+        assert_eq!(normalize("公职人员(含临聘人员)"), "公职人员(含临聘人员)");
+        assert_eq!(normalize("APP(app)"), "app(app)");
+    }
+
+    #[test]
+    fn width_case_and_spaces_are_folded() {
+        assert_eq!(normalize("安装 \u{FF21}\u{FF30}\u{FF30}\u{FF0C}\u{FF11}\u{FF10}分"), "安装app,10分");
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let mut normalized = Normalized::default();
+        normalized.fill("他說要落實(shí)整改");
+        let original = "他說要落實(shí)整改";
+        let start = normalized.text.find("落实").unwrap();
+        let origin = normalized.origin(original, start, start + "落实".len());
+        assert_eq!((origin.start, origin.end), (3, 5));
+        assert_eq!(&original[origin.byte_start..origin.byte_end], "落實");
+        let start = normalized.text.find("实整").unwrap();
+        let origin = normalized.origin(original, start, start + "实整".len());
+        assert_eq!((origin.start, origin.end), (4, 11));
+        assert_eq!(&original[origin.byte_start..origin.byte_end], "實(shí)整");
+    }
+}
