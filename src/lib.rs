@@ -12,6 +12,7 @@ pub mod eval;
 pub mod model;
 pub mod syntax;
 pub mod text;
+pub mod verify;
 
 pub use check::{Checked, SourceFile, check};
 pub use model::Model;

@@ -8,7 +8,8 @@ use crate::model::{Campaign, MatchRule, Model, Region};
 
 /// Warns where two concurrent campaigns route the same literal to different lead departments.
 pub(super) fn check(model: &Model, problems: &mut Problems) {
-    let claims: Vec<IndexMap<&str, Vec<String>>> = model.campaigns.iter().map(lead_by_literal).collect();
+    let claims: Vec<IndexMap<&str, Vec<String>>> =
+        model.campaigns.iter().map(lead_by_literal).collect();
     for (i, first) in model.campaigns.iter().enumerate() {
         for (j, second) in model.campaigns.iter().enumerate().skip(i + 1) {
             if !concurrent(first, second) {
@@ -60,17 +61,19 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
 
 /// Whether two campaigns take tips at the same time in the same place.
 fn concurrent(a: &Campaign, b: &Campaign) -> bool {
-    let time = a
-        .windows
-        .iter()
-        .any(|x| b.windows.iter().any(|y| x.start <= y.end && y.start <= x.end));
+    let time = a.windows.iter().any(|x| {
+        b.windows
+            .iter()
+            .any(|y| x.start <= y.end && y.start <= x.end)
+    });
     let regions_overlap = |x: &[Region], y: &[Region]| {
         x.is_empty() || y.is_empty() || x.iter().any(|r| y.iter().any(|s| r.overlaps(s)))
     };
     time && regions_overlap(&a.scope.regions, &b.scope.regions)
 }
 
-/// For each literal a category requires, the official names of its lead departments.
+/// For each literal that alone sends a tip to a category, the official names of the
+/// category's lead departments.
 fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
     let mut leads: IndexMap<&str, Vec<String>> = IndexMap::new();
     for category in campaign.areas.iter().flat_map(|a| &a.categories) {
@@ -82,10 +85,12 @@ fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
             .collect();
         let mut literals = Vec::new();
         for symptom in &category.symptoms {
-            required_literals(&symptom.rule, &mut literals);
+            sufficient_literals(&symptom.rule, &mut literals);
         }
         for literal in literals {
-            let entry = leads.entry(campaign.literals[literal].as_str()).or_default();
+            let entry = leads
+                .entry(campaign.literals[literal].as_str())
+                .or_default();
             for name in &names {
                 if !entry.contains(name) {
                     entry.push(name.clone());
@@ -99,16 +104,16 @@ fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
     leads
 }
 
-fn required_literals(rule: &MatchRule, out: &mut Vec<usize>) {
+/// The literals whose presence alone makes the rule match (see `rules::sufficient_literals`).
+fn sufficient_literals(rule: &MatchRule, out: &mut Vec<usize>) {
     match rule {
         MatchRule::Literal(index) => out.push(*index),
-        MatchRule::Any(parts) | MatchRule::All(parts) => {
+        MatchRule::Any(parts) => {
             for part in parts {
-                required_literals(part, out);
+                sufficient_literals(part, out);
             }
         }
-        MatchRule::Near { left, right, .. } => out.extend(left.iter().chain(right)),
-        MatchRule::Not(_) | MatchRule::Regex(_) => {}
+        MatchRule::All(_) | MatchRule::Near { .. } | MatchRule::Not(_) | MatchRule::Regex(_) => {}
     }
 }
 

@@ -166,18 +166,26 @@ impl Lowering<'_> {
                 Item::Area(area) => areas.push(area),
                 Item::Exclusion(exclusion) => {
                     if self.declare("exclusion", &exclusion.id) {
-                        let lowered =
-                            condition::lower(&exclusion.condition, &fields, &mut rules, self.problems);
+                        let lowered = condition::lower(
+                            &exclusion.condition,
+                            &fields,
+                            &mut rules,
+                            self.problems,
+                        );
                         if let Some(condition) = lowered {
                             match condition::constant(&condition) {
-                                Some(true) => self.problems.push(CheckError::ExclusionAlwaysFires {
-                                    name: exclusion.id.name.clone(),
-                                    at: exclusion.condition.span().into(),
-                                }),
-                                Some(false) => self.problems.push(CheckError::ExclusionNeverFires {
-                                    name: exclusion.id.name.clone(),
-                                    at: exclusion.condition.span().into(),
-                                }),
+                                Some(true) => {
+                                    self.problems.push(CheckError::ExclusionAlwaysFires {
+                                        name: exclusion.id.name.clone(),
+                                        at: exclusion.condition.span().into(),
+                                    })
+                                }
+                                Some(false) => {
+                                    self.problems.push(CheckError::ExclusionNeverFires {
+                                        name: exclusion.id.name.clone(),
+                                        at: exclusion.condition.span().into(),
+                                    })
+                                }
                                 None => {}
                             }
                             campaign.exclusions.push(Exclusion {
@@ -190,10 +198,12 @@ impl Lowering<'_> {
                 }
                 Item::Priority(priority) => {
                     let when = match &priority.condition {
-                        Some(expr) => match condition::lower(expr, &fields, &mut rules, self.problems) {
-                            Some(condition) => Some(condition),
-                            None => continue,
-                        },
+                        Some(expr) => {
+                            match condition::lower(expr, &fields, &mut rules, self.problems) {
+                                Some(condition) => Some(condition),
+                                None => continue,
+                            }
+                        }
                         None => None,
                     };
                     campaign.priorities.push(PriorityRule {
@@ -207,14 +217,21 @@ impl Lowering<'_> {
                 }
                 Item::Deadline(deadline) => {
                     let when = match &deadline.condition {
-                        Some(expr) => match condition::lower(expr, &fields, &mut rules, self.problems) {
-                            Some(condition) => Some(condition),
-                            None => continue,
-                        },
+                        Some(expr) => {
+                            match condition::lower(expr, &fields, &mut rules, self.problems) {
+                                Some(condition) => Some(condition),
+                                None => continue,
+                            }
+                        }
                         None => None,
                     };
-                    let Some(days) = number_in(&deadline.days, 1, 3650, "a number of days from 1 to 3650", self.problems)
-                    else {
+                    let Some(days) = number_in(
+                        &deadline.days,
+                        1,
+                        3650,
+                        "a number of days from 1 to 3650",
+                        self.problems,
+                    ) else {
                         continue;
                     };
                     campaign.deadlines.push(Deadline {
@@ -231,7 +248,13 @@ impl Lowering<'_> {
                     if !self.declare("duty", &duty.id) {
                         continue;
                     }
-                    let day = number_in(&duty.day, 1, 31, "a day of the month from 1 to 31", self.problems);
+                    let day = number_in(
+                        &duty.day,
+                        1,
+                        31,
+                        "a day of the month from 1 to 31",
+                        self.problems,
+                    );
                     let recipient = self.department_ref(&duty.recipient);
                     if let (Some(day), Some(recipient)) = (day, recipient) {
                         campaign.duties.push(Duty {
@@ -267,18 +290,25 @@ impl Lowering<'_> {
         let exclusions: Vec<&str> = campaign.exclusions.iter().map(|e| e.id.as_str()).collect();
         let mut lowered_examples = Vec::new();
         for example in examples {
-            if let Some(example) = self.example(example, &campaign.fields, &categories, &exclusions) {
+            if let Some(example) = self.example(example, &campaign.fields, &categories, &exclusions)
+            {
                 lowered_examples.push(example);
             }
         }
         campaign.examples = lowered_examples;
         for (statement, help) in [
             ("title", "add the official title: title \"…\" / 标题 \"…\""),
-            ("window", "add when tips are taken: window 2022-05-28 to 2022-12-31 / 起止 即日起 至 2022年12月31日"),
+            (
+                "window",
+                "add when tips are taken: window 2022-05-28 to 2022-12-31 / 起止 即日起 至 2022年12月31日",
+            ),
         ] {
             let given = match statement {
                 "title" => once.seen.contains_key("title"),
-                _ => !campaign.windows.is_empty() || decl.items.iter().any(|i| matches!(i, Item::Window(_))),
+                _ => {
+                    !campaign.windows.is_empty()
+                        || decl.items.iter().any(|i| matches!(i, Item::Window(_)))
+                }
             };
             if !given {
                 self.problems.push(CheckError::MissingStatement {
@@ -346,8 +376,16 @@ impl Lowering<'_> {
 
     fn route(&mut self, decl: &ast::RouteDecl) -> Route {
         Route {
-            lead: decl.lead.iter().filter_map(|id| self.department_ref(id)).collect(),
-            with: decl.with.iter().filter_map(|id| self.department_ref(id)).collect(),
+            lead: decl
+                .lead
+                .iter()
+                .filter_map(|id| self.department_ref(id))
+                .collect(),
+            with: decl
+                .with
+                .iter()
+                .filter_map(|id| self.department_ref(id))
+                .collect(),
         }
     }
 
@@ -599,6 +637,7 @@ impl Lowering<'_> {
         let mut subject = None;
         let mut values = Vec::new();
         let mut expect = None;
+        let mut expect_span = decl.span;
         let mut complete = true;
         for item in &decl.items {
             match item {
@@ -643,10 +682,7 @@ impl Lowering<'_> {
                         self.problems.push(CheckError::UndefinedField {
                             name: id.name.clone(),
                             at: id.span.into(),
-                            help: help(
-                                suggestion,
-                                format!("declare it: field {}: text", id.name),
-                            ),
+                            help: help(suggestion, format!("declare it: field {}: text", id.name)),
                         });
                         complete = false;
                         continue;
@@ -658,6 +694,7 @@ impl Lowering<'_> {
                 }
                 ast::ExampleItem::Expect(decl) => {
                     if once.first("expect", decl.span, self.problems) {
+                        expect_span = decl.span;
                         expect = self.expectation(decl, categories, exclusions);
                         complete &= expect.is_some();
                     }
@@ -666,9 +703,21 @@ impl Lowering<'_> {
         }
         let name = decl.name.value.clone();
         for (statement, given, help) in [
-            ("text", text.is_some(), "add the tip's text: text \"…\" / 内容 \"…\""),
-            ("received", once.seen.contains_key("received"), "add the date it was received: received 2022-06-01 / 收到日期 2022-06-01"),
-            ("expect", once.seen.contains_key("expect"), "add the outcome: expect accepted CATEGORY / 预期 受理 类别"),
+            (
+                "text",
+                text.is_some(),
+                "add the tip's text: text \"…\" / 内容 \"…\"",
+            ),
+            (
+                "received",
+                once.seen.contains_key("received"),
+                "add the date it was received: received 2022-06-01 / 收到日期 2022-06-01",
+            ),
+            (
+                "expect",
+                once.seen.contains_key("expect"),
+                "add the outcome: expect accepted CATEGORY / 预期 受理 类别",
+            ),
         ] {
             if !given {
                 self.problems.push(CheckError::IncompleteExample {
@@ -686,8 +735,12 @@ impl Lowering<'_> {
             if let Some(level) = &subject.level {
                 subject_level = Level::parse(&level.value);
                 if subject_level.is_none() {
-                    self.problems
-                        .push(unknown_value(&level.value, "level", Level::SPELLINGS, level.span));
+                    self.problems.push(unknown_value(
+                        &level.value,
+                        "level",
+                        Level::SPELLINGS,
+                        level.span,
+                    ));
                     complete = false;
                 }
             }
@@ -712,6 +765,7 @@ impl Lowering<'_> {
             subject_region,
             fields: values,
             expect: expect?,
+            expect_span,
         })
     }
 
@@ -734,7 +788,8 @@ impl Lowering<'_> {
                             at: id.span.into(),
                             help: help(
                                 suggestion,
-                                "name a category declared with `category ID \"title\" { … }`".into(),
+                                "name a category declared with `category ID \"title\" { … }`"
+                                    .into(),
                             ),
                         });
                     }

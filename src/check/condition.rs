@@ -110,8 +110,21 @@ impl<'a> FieldTypes<'a> {
 }
 
 const BUILTIN_NAMES: &[&str] = &[
-    "text", "received", "channel", "real_name", "subject.name", "subject.kind", "subject.level",
-    "subject.region", "内容", "收到日期", "渠道", "实名", "对象.名称", "对象.类型", "对象.层级",
+    "text",
+    "received",
+    "channel",
+    "real_name",
+    "subject.name",
+    "subject.kind",
+    "subject.level",
+    "subject.region",
+    "内容",
+    "收到日期",
+    "渠道",
+    "实名",
+    "对象.名称",
+    "对象.类型",
+    "对象.层级",
     "对象.地区",
 ];
 
@@ -239,14 +252,19 @@ pub(super) fn lower(
                 .iter()
                 .map(|value| typed_value(value, ty, &name, operand_at, problems))
                 .collect();
-            Some(Condition::In(operand, typed.into_iter().collect::<Option<_>>()?))
+            Some(Condition::In(
+                operand,
+                typed.into_iter().collect::<Option<_>>()?,
+            ))
         }
     }
 }
 
 fn operand_span(expr: &ConditionExpr) -> Span {
     match expr {
-        ConditionExpr::Compare { operand, .. } | ConditionExpr::In { operand, .. } => operand.span(),
+        ConditionExpr::Compare { operand, .. } | ConditionExpr::In { operand, .. } => {
+            operand.span()
+        }
         other => other.span(),
     }
 }
@@ -315,7 +333,12 @@ fn typed_value(
         (Type::Kind(kinds), ValueLit::Text(text)) => {
             if !kinds.is_empty() && !kinds.contains(&text.value) {
                 let allowed: Vec<&str> = kinds.iter().map(String::as_str).collect();
-                problems.push(unknown_value(&text.value, "subject kind", &allowed, text.span));
+                problems.push(unknown_value(
+                    &text.value,
+                    "subject kind",
+                    &allowed,
+                    text.span,
+                ));
                 return None;
             }
             Some(Value::Text(text.value.clone()))
@@ -323,7 +346,12 @@ fn typed_value(
         (Type::Enum(values), ValueLit::Text(text)) => {
             if !values.contains(&text.value) {
                 let allowed: Vec<&str> = values.iter().map(String::as_str).collect();
-                problems.push(unknown_value(&text.value, "value of this field", &allowed, text.span));
+                problems.push(unknown_value(
+                    &text.value,
+                    "value of this field",
+                    &allowed,
+                    text.span,
+                ));
                 return None;
             }
             Some(Value::Text(text.value.clone()))
@@ -331,7 +359,12 @@ fn typed_value(
         (Type::Level, ValueLit::Text(text)) => match Level::parse(&text.value) {
             Some(level) => Some(Value::Level(level)),
             None => {
-                problems.push(unknown_value(&text.value, "level", Level::SPELLINGS, text.span));
+                problems.push(unknown_value(
+                    &text.value,
+                    "level",
+                    Level::SPELLINGS,
+                    text.span,
+                ));
                 None
             }
         },

@@ -173,7 +173,7 @@ pub enum CheckError {
         ty: &'static str,
         problem: &'static str,
         help: &'static str,
-        #[label("here")]
+        #[label("not allowed for {ty}")]
         at: SourceSpan,
     },
 
@@ -219,7 +219,9 @@ pub enum CheckError {
     #[error("two windows of this campaign overlap ({overlap})")]
     #[diagnostic(
         code(rectify::check::overlapping_windows),
-        help("a tip must fall in one window only: make them meet end to start, or merge them into one")
+        help(
+            "a tip must fall in one window only: make them meet end to start, or merge them into one"
+        )
     )]
     OverlappingWindows {
         overlap: String,
@@ -252,7 +254,9 @@ pub enum CheckError {
     #[error("no department handles category `{name}`")]
     #[diagnostic(
         code(rectify::check::unrouted_category),
-        help("add `route lead DEPARTMENT` / `责任 牵头 部门` to the category, to its area, or to the campaign as the default")
+        help(
+            "add `route lead DEPARTMENT` / `责任 牵头 部门` to the category, to its area, or to the campaign as the default"
+        )
     )]
     UnroutedCategory {
         name: String,
@@ -283,7 +287,10 @@ pub enum CheckError {
     /// symptom s "…" match any()
     /// ```
     #[error("`{which}` lists no rules, so it can never match")]
-    #[diagnostic(code(rectify::check::empty_rule), help("list the rules inside: {which}(\"…\", \"…\")"))]
+    #[diagnostic(
+        code(rectify::check::empty_rule),
+        help("list the rules inside: {which}(\"…\", \"…\")")
+    )]
     EmptyRule {
         which: &'static str,
         #[label("nothing inside")]
@@ -308,21 +315,6 @@ pub enum CheckError {
         forbidden: SourceSpan,
     },
 
-    /// A rule that can never match because a part it requires never can.
-    ///
-    /// ```text
-    /// symptom s "…" match all("a", any())
-    /// ```
-    #[error("this symptom can never match")]
-    #[diagnostic(
-        code(rectify::check::unmatchable_symptom),
-        help("fix the part that can never match (see the other errors)")
-    )]
-    UnmatchableSymptom {
-        #[label("never matches")]
-        at: SourceSpan,
-    },
-
     /// A rule that matches every tip.
     ///
     /// ```text
@@ -332,7 +324,9 @@ pub enum CheckError {
     #[diagnostic(
         code(rectify::check::rule_matches_everything),
         severity(Warning),
-        help("a symptom should require some words; combine `not(…)` with them: all(\"…\", not(\"…\"))")
+        help(
+            "a symptom should require some words; combine `not(…)` with them: all(\"…\", not(\"…\"))"
+        )
     )]
     RuleMatchesEverything {
         #[label("{why}")]
@@ -365,7 +359,9 @@ pub enum CheckError {
     #[diagnostic(
         code(rectify::check::ambiguous_literal),
         severity(Warning),
-        help("a tip that mentions it is sent to both; make one rule more specific with all(…) or near(…)")
+        help(
+            "a tip that mentions it is sent to both; make one rule more specific with all(…) or near(…)"
+        )
     )]
     AmbiguousLiteral {
         literal: String,
@@ -416,7 +412,11 @@ pub enum CheckError {
     /// channel email "tqsdyxb163.com"
     /// ```
     #[error("`{value}` does not look like {what}")]
-    #[diagnostic(code(rectify::check::malformed_channel), severity(Warning), help("{help}"))]
+    #[diagnostic(
+        code(rectify::check::malformed_channel),
+        severity(Warning),
+        help("{help}")
+    )]
     MalformedChannel {
         value: String,
         what: &'static str,
@@ -434,7 +434,9 @@ pub enum CheckError {
     #[error("invalid regular expression: {message}")]
     #[diagnostic(
         code(rectify::check::invalid_regex),
-        help("the syntax is that of the Rust `regex` crate; `\\p{{Han}}` matches a Chinese character")
+        help(
+            "the syntax is that of the Rust `regex` crate; `\\p{{Han}}` matches a Chinese character"
+        )
     )]
     InvalidRegex {
         message: String,
@@ -450,7 +452,9 @@ pub enum CheckError {
     #[error("this regular expression is too large to run fast on every tip")]
     #[diagnostic(
         code(rectify::check::regex_too_large),
-        help("large counted repetitions such as {{1000}} multiply its size; use literals with near(…) instead")
+        help(
+            "large counted repetitions such as {{1000}} multiply its size; use literals with near(…) instead"
+        )
     )]
     RegexTooLarge {
         #[label("too large")]
@@ -465,7 +469,9 @@ pub enum CheckError {
     #[error("`{code}` is not an administrative division code")]
     #[diagnostic(
         code(rectify::check::invalid_region_code),
-        help("write the 6-digit GB/T 2260 code (520203 for 六枝特区), or a 9- or 12-digit township or village code")
+        help(
+            "write the 6-digit GB/T 2260 code (520203 for 六枝特区), or a 9- or 12-digit township or village code"
+        )
     )]
     InvalidRegionCode {
         code: String,
@@ -525,11 +531,15 @@ pub enum CheckError {
     /// # a.scheme: window 2022 …, region 520203, "开会" → 区委办
     /// # b.scheme: window 2022 …, region 520200, "开会" → 市委办
     /// ```
-    #[error("campaigns `{first_campaign}` and `{second_campaign}` both take tips that mention `{literal}`, and send them to different departments ({first_departments} / {second_departments})")]
+    #[error(
+        "campaigns `{first_campaign}` and `{second_campaign}` both take tips that mention `{literal}`, and send them to different departments ({first_departments} / {second_departments})"
+    )]
     #[diagnostic(
         code(rectify::check::conflicting_routes),
         severity(Warning),
-        help("their windows and regions overlap, so one tip is handled twice; agree on one route or narrow one campaign's rule")
+        help(
+            "their windows and regions overlap, so one tip is handled twice; agree on one route or narrow one campaign's rule"
+        )
     )]
     ConflictingRoutes {
         literal: String,

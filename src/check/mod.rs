@@ -71,7 +71,10 @@ impl Problem {
 
     /// Whether it is an error, as opposed to a warning.
     pub fn is_error(&self) -> bool {
-        !matches!(self.diagnostic().severity(), Some(Severity::Warning | Severity::Advice))
+        !matches!(
+            self.diagnostic().severity(),
+            Some(Severity::Warning | Severity::Advice)
+        )
     }
 
     fn position(&self) -> usize {
@@ -161,7 +164,9 @@ pub fn check(files: &[SourceFile]) -> Checked {
                 continue;
             }
             declared.push((decl.id.name.clone(), index, decl.id.span));
-            model.campaigns.push(campaign::lower(decl, index, &mut problems));
+            model
+                .campaigns
+                .push(campaign::lower(decl, index, &mut problems));
         }
     }
     across::check(&model, &mut problems);

@@ -11,7 +11,8 @@ pub(crate) fn closest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>)
         }
     }
     // Chinese names are short: one wrong character of three is a typo worth pointing out.
-    best.filter(|(score, _)| *score >= 0.6).map(|(_, name)| name.to_string())
+    best.filter(|(score, _)| *score >= 0.6)
+        .map(|(_, name)| name.to_string())
 }
 
 /// The help line for an unknown name.
@@ -28,8 +29,14 @@ mod tests {
 
     #[test]
     fn a_misspelt_id_finds_its_neighbour() {
-        assert_eq!(closest("zbb", ["zzb", "xcb", "zxb"]).as_deref(), Some("zzb"));
-        assert_eq!(closest("组织布", ["组织部", "宣传部"]).as_deref(), Some("组织部"));
+        assert_eq!(
+            closest("zbb", ["zzb", "xcb", "zxb"]).as_deref(),
+            Some("zzb")
+        );
+        assert_eq!(
+            closest("组织布", ["组织部", "宣传部"]).as_deref(),
+            Some("组织部")
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Rules {
             });
         }
         let mut claimed = Vec::new();
-        positive_literals(expr, &mut claimed);
+        sufficient_literals(expr, &mut claimed);
         for text in claimed {
             let normal = normalize(&text.value);
             if let Some(&index) = self.index.get(&normal) {
@@ -57,7 +57,11 @@ impl Rules {
     }
 
     /// Compiles a rule; `None` when a problem in it was reported.
-    pub(super) fn rule(&mut self, expr: &MatchRuleExpr, problems: &mut Problems) -> Option<MatchRule> {
+    pub(super) fn rule(
+        &mut self,
+        expr: &MatchRuleExpr,
+        problems: &mut Problems,
+    ) -> Option<MatchRule> {
         match expr {
             MatchRuleExpr::Literal(text) => self.literal(text, problems).map(MatchRule::Literal),
             MatchRuleExpr::Any(children, span) | MatchRuleExpr::All(children, span) => {
@@ -69,8 +73,10 @@ impl Rules {
                     });
                     return None;
                 }
-                let compiled: Vec<Option<MatchRule>> =
-                    children.iter().map(|child| self.rule(child, problems)).collect();
+                let compiled: Vec<Option<MatchRule>> = children
+                    .iter()
+                    .map(|child| self.rule(child, problems))
+                    .collect();
                 if !is_any {
                     self.contradictions(children, problems);
                 }
@@ -195,10 +201,9 @@ impl Rules {
             for banned in forbidden {
                 let banned_normal = normalize(&banned.value);
                 // A required text that contains a forbidden one can never match either.
-                if let Some(needed) = required
-                    .iter()
-                    .find(|needed| !banned_normal.is_empty() && normalize(&needed.value).contains(&banned_normal))
-                {
+                if let Some(needed) = required.iter().find(|needed| {
+                    !banned_normal.is_empty() && normalize(&needed.value).contains(&banned_normal)
+                }) {
                     problems.push(CheckError::ContradictoryRule {
                         literal: banned.value.clone(),
                         required: needed.span.into(),
@@ -229,20 +234,21 @@ impl Rules {
     }
 }
 
-/// The literals a rule requires to be present (not those under `not`).
-fn positive_literals<'a>(expr: &'a MatchRuleExpr, out: &mut Vec<&'a Text>) {
+/// The literals whose presence alone makes the rule match: the rule itself when it is a
+/// literal, and those reached through `any`. A literal inside `all` or `near` needs company,
+/// so a tip that mentions it alone is not sent anywhere by it.
+fn sufficient_literals<'a>(expr: &'a MatchRuleExpr, out: &mut Vec<&'a Text>) {
     match expr {
         MatchRuleExpr::Literal(text) => out.push(text),
-        MatchRuleExpr::Any(children, _) | MatchRuleExpr::All(children, _) => {
+        MatchRuleExpr::Any(children, _) => {
             for child in children {
-                positive_literals(child, out);
+                sufficient_literals(child, out);
             }
         }
-        MatchRuleExpr::Near { left, right, .. } => {
-            positive_literals(left, out);
-            positive_literals(right, out);
-        }
-        MatchRuleExpr::Not(..) | MatchRuleExpr::Regex(..) => {}
+        MatchRuleExpr::All(..)
+        | MatchRuleExpr::Near { .. }
+        | MatchRuleExpr::Not(..)
+        | MatchRuleExpr::Regex(..) => {}
     }
 }
 
@@ -253,7 +259,10 @@ fn compile_regex(text: &Text, problems: &mut Problems) -> Option<Regex> {
         let (span, message) = match &error {
             regex_syntax::Error::Parse(e) => (*e.span(), e.kind().to_string()),
             regex_syntax::Error::Translate(e) => (*e.span(), e.kind().to_string()),
-            _ => (regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)), error.to_string()),
+            _ => (
+                regex_syntax::ast::Span::splat(regex_syntax::ast::Position::new(0, 1, 1)),
+                error.to_string(),
+            ),
         };
         let at = match text.verbatim_from {
             Some(base) => {

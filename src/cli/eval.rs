@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rectify::eval::{
-    CsvLayout, Decision, Decoder, DuplicateIndex, Evaluator, Prepared, RecordError,
-    Repeat, Reporter, Signature, Tip,
+    CsvLayout, Decision, Decoder, DuplicateIndex, Evaluator, Prepared, RecordError, Repeat,
+    Reporter, Signature, Tip,
 };
 use serde::Serialize;
 
@@ -103,7 +103,10 @@ pub fn run(args: Args) -> Status {
     {
         Ok(pool) => pool,
         Err(error) => {
-            fatal(&format!("cannot start {} worker threads: {error}", args.jobs));
+            fatal(&format!(
+                "cannot start {} worker threads: {error}",
+                args.jobs
+            ));
             return Status::Failure;
         }
     };
@@ -114,14 +117,16 @@ pub fn run(args: Args) -> Status {
             return Status::Failure;
         }
     }
-    let format = args
-        .input
-        .unwrap_or(match &args.tips {
-            Some(path) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) => {
-                InputFormat::Csv
-            }
-            _ => InputFormat::Jsonl,
-        });
+    let format = args.input.unwrap_or(match &args.tips {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+        {
+            InputFormat::Csv
+        }
+        _ => InputFormat::Jsonl,
+    });
     let source: Box<dyn Read> = match &args.tips {
         None => Box::new(io::stdin().lock()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
@@ -205,7 +210,11 @@ enum Source {
 }
 
 impl<'d> Records<'d> {
-    fn new(source: Box<dyn Read>, format: InputFormat, decoder: &'d Decoder) -> Result<Self, String> {
+    fn new(
+        source: Box<dyn Read>,
+        format: InputFormat,
+        decoder: &'d Decoder,
+    ) -> Result<Self, String> {
         let source = match format {
             InputFormat::Jsonl => Source::Lines {
                 reader: BufReader::with_capacity(1 << 16, source),
@@ -215,7 +224,7 @@ impl<'d> Records<'d> {
                 let mut reader = csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(source);
+                    .from_reader(Box::new(CrlfAsLf::new(source)) as Box<dyn Read>);
                 let header = reader
                     .headers()
                     .map_err(|e| format!("cannot read the CSV header: {e}"))?
@@ -279,9 +288,7 @@ impl<'d> Records<'d> {
                             batch.push(Pending::Done((line, decoded)));
                         }
                         Err(error) => {
-                            let line = error
-                                .position()
-                                .map_or(line, |p| p.line() as usize);
+                            let line = error.position().map_or(line, |p| p.line() as usize);
                             batch.push(Pending::Done((
                                 line,
                                 Err(RecordError {
@@ -300,6 +307,60 @@ impl<'d> Records<'d> {
             }
         }
         Ok(batch)
+    }
+}
+
+/// Reads CRLF line ends as LF. The csv crate numbers the records of a CRLF file (as
+/// spreadsheets export them) one line short; this keeps error lines true.
+struct CrlfAsLf<R> {
+    inner: R,
+    /// A carriage return read at the end of the last chunk, not yet known to precede LF.
+    held_cr: bool,
+}
+
+impl<R: Read> CrlfAsLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfAsLf {
+            inner,
+            held_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.len() < 2 {
+            return self.inner.read(buf);
+        }
+        let start = usize::from(self.held_cr);
+        let read = self.inner.read(&mut buf[start..])?;
+        if self.held_cr {
+            buf[0] = b'\r';
+            self.held_cr = false;
+        }
+        let mut len = start + read;
+        if read == 0 {
+            return Ok(len);
+        }
+        if buf[len - 1] == b'\r' {
+            self.held_cr = true;
+            len -= 1;
+        }
+        let mut kept = 0;
+        for i in 0..len {
+            let byte = buf[i];
+            let next = if i + 1 < len { Some(buf[i + 1]) } else { None };
+            if byte == b'\r' && next == Some(b'\n') {
+                continue;
+            }
+            buf[kept] = byte;
+            kept += 1;
+        }
+        if kept == 0 && self.held_cr {
+            // Only a held CR so far: read on, so as not to signal the end.
+            return self.read(buf);
+        }
+        Ok(kept)
     }
 }
 
@@ -376,9 +437,9 @@ impl Stage<'_, '_> {
         let mut analysed = analysed;
         for item in &mut analysed {
             let repeat = match (&item.tip, item.signature.take()) {
-                (Ok(tip), Some(signature)) => {
-                    self.index.find_and_insert(&tip.id, signature, threshold, false)
-                }
+                (Ok(tip), Some(signature)) => self
+                    .index
+                    .find_and_insert(&tip.id, signature, threshold, false),
                 _ => None,
             };
             repeats.push(repeat);
@@ -502,7 +563,10 @@ impl Summary {
         if !self.outcomes.is_empty() {
             let mut counts: Vec<(&&str, &usize)> = self.outcomes.iter().collect();
             counts.sort_by_key(|(name, _)| outcome_rank(name));
-            let parts: Vec<String> = counts.iter().map(|(name, n)| format!("{name} {n}")).collect();
+            let parts: Vec<String> = counts
+                .iter()
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
             line.push_str(&format!(" (decisions: {})", parts.join(", ")));
         }
         let _ = writeln!(io::stderr().lock(), "{line}");
@@ -510,10 +574,16 @@ impl Summary {
 }
 
 fn outcome_rank(name: &str) -> usize {
-    ["accepted", "excluded", "no_match", "out_of_scope", "out_of_window"]
-        .iter()
-        .position(|n| *n == name)
-        .unwrap_or(usize::MAX)
+    [
+        "accepted",
+        "excluded",
+        "no_match",
+        "out_of_scope",
+        "out_of_window",
+    ]
+    .iter()
+    .position(|n| *n == name)
+    .unwrap_or(usize::MAX)
 }
 
 /// Loads earlier tips into the repeat index. Malformed history records are reported on
@@ -525,7 +595,10 @@ fn load_history(
     index: &mut DuplicateIndex,
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let format = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+    let format = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
         InputFormat::Csv
     } else {
         InputFormat::Jsonl

@@ -16,8 +16,8 @@ pub fn scheme_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
     }
     let mut files = Vec::new();
     for path in found {
-        let text = std::fs::read(&path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text =
+            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let text = String::from_utf8(text).map_err(|e| {
             format!(
                 "`{}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
@@ -69,7 +69,9 @@ pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Stat
     match checked.model {
         Some(model) => Ok((files, model)),
         None => {
-            render::fatal("the schemes have errors; run `rectify check` on them and fix what it reports");
+            render::fatal(
+                "the schemes have errors; run `rectify check` on them and fix what it reports",
+            );
             Err(Status::Failure)
         }
     }

@@ -53,11 +53,16 @@ impl Output {
     pub fn human(&self, files: &[SourceFile], problem: &Problem) -> String {
         render_human(&located(files, problem), self.color)
     }
+}
 
-    /// Renders any diagnostic with a source, for a person.
-    pub fn render(&self, diagnostic: &dyn Diagnostic) -> String {
-        render_human(diagnostic, self.color)
-    }
+/// Renders a diagnostic that carries no source of its own against `source`.
+pub fn render_with_source<D: Diagnostic + Send + Sync + 'static>(
+    output: &Output,
+    diagnostic: D,
+    source: NamedSource<String>,
+) -> String {
+    let report = miette::Report::new(diagnostic).with_source_code(source);
+    render_human(report.as_ref(), output.color)
 }
 
 /// Renders a diagnostic in the graphical style, with or without colour.
@@ -72,6 +77,7 @@ pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
     if handler.render_report(&mut out, diagnostic).is_err() {
         out = format!("{diagnostic}\n");
     }
+    out.push('\n');
     out
 }
 

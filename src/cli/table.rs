@@ -6,7 +6,14 @@ const WIDTHS: [usize; 6] = [6, 10, 16, 14, 44, 0];
 
 /// The header row.
 pub fn header() -> String {
-    row(&["line", "tip", "campaign", "outcome", "detail", "handled by · priority · due"])
+    row(&[
+        "line",
+        "tip",
+        "campaign",
+        "outcome",
+        "detail",
+        "handled by · priority · due",
+    ])
 }
 
 /// The rows of one decided tip.
@@ -55,13 +62,22 @@ pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
             } => {
                 let mut detail = exclusion.clone();
                 if let Some(repeat) = repeats {
-                    detail.push_str(&format!(" (repeats {} at {:.2})", repeat.tip, repeat.similarity));
+                    detail.push_str(&format!(
+                        " (repeats {} at {:.2})",
+                        repeat.tip, repeat.similarity
+                    ));
                 }
                 (detail, String::new())
             }
             Outcome::OutOfWindow { windows } => {
-                let list: Vec<String> = windows.iter().map(|w| format!("{}–{}", w.start, w.end)).collect();
-                (format!("received {}; window {}", tip.received, list.join(", ")), String::new())
+                let list: Vec<String> = windows
+                    .iter()
+                    .map(|w| format!("{}–{}", w.start, w.end))
+                    .collect();
+                (
+                    format!("received {}; window {}", tip.received, list.join(", ")),
+                    String::new(),
+                )
             }
             Outcome::OutOfScope { reason } => (reason.clone(), String::new()),
             Outcome::NoMatch => (String::new(), String::new()),
@@ -120,8 +136,14 @@ fn row(cells: &[&str]) -> String {
 fn display_width(text: &str) -> usize {
     text.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
             _ => 1,
         })
         .sum()

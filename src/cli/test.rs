@@ -1,5 +1,66 @@
-//! `rectify test`.
-use super::Status;
+//! `rectify test`: run the examples that schemes carry.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use miette::NamedSource;
+use rectify::verify::run_examples;
+
+use super::load::checked_model;
+use super::render::{Output, render_with_source};
+use super::{DiagnosticFormat, Status};
+
+/// Run every example in the given schemes and compare outcomes.
+///
+/// Each `example` block is a tip with the outcome its authors expect. The schemes are checked
+/// first; then each campaign's examples run in file order, as a stream of tips, so an example
+/// may repeat an earlier one to test a duplicate clause. A failure shows the expected and the
+/// actual outcome and points at the example. The last line is `N passed, M failed`.
+///
+/// Exit status: 0 when every example passes; 1 when one fails; 2 when the schemes do not
+/// check or cannot be read.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-pub fn run(_args: Args) -> Status { Status::Ok }
+pub struct Args {
+    /// Scheme files, or directories to search for *.scheme files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Run only the examples whose name or campaign id contains this text.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+}
+
+pub fn run(args: Args) -> Status {
+    let (files, model) = match checked_model(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let results = run_examples(&model, args.filter.as_deref());
+    let output = Output::stderr(DiagnosticFormat::Human);
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for result in &results {
+        if result.passed() {
+            let _ = writeln!(out, "pass  {} › {}", result.campaign, result.name);
+        } else {
+            failed += 1;
+            let _ = writeln!(out, "FAIL  {} › {}", result.campaign, result.name);
+            let file = &files[result.file];
+            let source = NamedSource::new(&file.name, file.text.clone());
+            let _ = write!(
+                out,
+                "{}",
+                render_with_source(&output, result.failure(), source)
+            );
+        }
+    }
+    if results.is_empty() {
+        let _ = writeln!(out, "no examples matched");
+    }
+    let _ = writeln!(out, "{} passed, {} failed", results.len() - failed, failed);
+    if failed > 0 {
+        Status::Problems
+    } else {
+        Status::Ok
+    }
+}

@@ -9,7 +9,9 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 /// The date `days` calendar days or working days after `from`.
 pub(crate) fn add(from: NaiveDate, days: u32, working_days: bool) -> NaiveDate {
     if !working_days {
-        return from.checked_add_days(Days::new(days.into())).unwrap_or(NaiveDate::MAX);
+        return from
+            .checked_add_days(Days::new(days.into()))
+            .unwrap_or(NaiveDate::MAX);
     }
     let mut date = from;
     let mut left = days;
@@ -65,9 +67,21 @@ mod tests {
 
     #[test]
     fn a_monthly_duty_falls_due_this_month_or_next() {
-        assert_eq!(next_day_of_month(date("2021-08-03"), 20), date("2021-08-20"));
-        assert_eq!(next_day_of_month(date("2021-08-21"), 20), date("2021-09-20"));
-        assert_eq!(next_day_of_month(date("2021-12-25"), 20), date("2022-01-20"));
-        assert_eq!(next_day_of_month(date("2023-02-10"), 31), date("2023-02-28"));
+        assert_eq!(
+            next_day_of_month(date("2021-08-03"), 20),
+            date("2021-08-20")
+        );
+        assert_eq!(
+            next_day_of_month(date("2021-08-21"), 20),
+            date("2021-09-20")
+        );
+        assert_eq!(
+            next_day_of_month(date("2021-12-25"), 20),
+            date("2022-01-20")
+        );
+        assert_eq!(
+            next_day_of_month(date("2023-02-10"), 31),
+            date("2023-02-28")
+        );
     }
 }

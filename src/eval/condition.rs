@@ -22,7 +22,9 @@ impl Facts<'_> {
             Condition::Or(parts) => parts.iter().any(|p| self.holds(p)),
             Condition::Not(inner) => !self.holds(inner),
             Condition::Mentions(rule) => self.text.matches(rule),
-            Condition::Duplicate(threshold) => self.repeat.is_some_and(|r| r.similarity >= *threshold),
+            Condition::Duplicate(threshold) => {
+                self.repeat.is_some_and(|r| r.similarity >= *threshold)
+            }
             Condition::Missing(path) => match self.value(path) {
                 None => true,
                 Some(Value::Text(text)) => text.trim().is_empty(),
@@ -103,7 +105,11 @@ pub(crate) fn explain(facts: &Facts, condition: &Condition) -> String {
     match condition {
         Condition::Const(value) => value.to_string(),
         Condition::And(parts) | Condition::Or(parts) => {
-            let joiner = if matches!(condition, Condition::And(_)) { " and " } else { " or " };
+            let joiner = if matches!(condition, Condition::And(_)) {
+                " and "
+            } else {
+                " or "
+            };
             let inner: Vec<String> = parts.iter().map(|p| explain(facts, p)).collect();
             format!("({})", inner.join(joiner))
         }
@@ -131,14 +137,32 @@ fn describe(facts: &Facts, condition: &Condition) -> String {
         Some(value) => show_value(&value),
     };
     match condition {
-        Condition::Missing(path) => format!("missing {} (is {})", path.name(), show(&Operand::Path(path.clone()))),
-        Condition::Flag(path) => format!("{} (is {})", path.name(), show(&Operand::Path(path.clone()))),
+        Condition::Missing(path) => format!(
+            "missing {} (is {})",
+            path.name(),
+            show(&Operand::Path(path.clone()))
+        ),
+        Condition::Flag(path) => format!(
+            "{} (is {})",
+            path.name(),
+            show(&Operand::Path(path.clone()))
+        ),
         Condition::Compare(operand, op, value) => {
-            format!("{} {op:?} {} (is {})", operand_name(operand), show_value(value), show(operand))
+            format!(
+                "{} {op:?} {} (is {})",
+                operand_name(operand),
+                show_value(value),
+                show(operand)
+            )
         }
         Condition::In(operand, values) => {
             let list: Vec<String> = values.iter().map(show_value).collect();
-            format!("{} in [{}] (is {})", operand_name(operand), list.join(", "), show(operand))
+            format!(
+                "{} in [{}] (is {})",
+                operand_name(operand),
+                list.join(", "),
+                show(operand)
+            )
         }
         _ => String::new(),
     }

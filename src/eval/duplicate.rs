@@ -1,11 +1,12 @@
 //! Near-duplicate detection: has this tip, or one reworded slightly, been reported before?
 //!
 //! Similarity is the Jaccard similarity of the two texts' sets of character bigrams, taken over
-//! the normal form (so script, width and glosses do not matter) without punctuation. It is
-//! estimated from a one-permutation MinHash signature of [`BINS`] values, about ±0.05 at 0.8;
-//! texts identical in that form are recognised exactly. Candidates are found by
-//! locality-sensitive hashing in [`BANDS`] bands, so the cost per tip does not grow with the
-//! number of tips before it. The index keeps one signature per tip (about 0.5 KB), not the texts.
+//! the normal form (so script, width and glosses do not matter) without punctuation. For short
+//! texts (up to [`EXACT_UP_TO`] bigrams) it is computed exactly from the bigram sets; for
+//! longer ones it is estimated from a one-permutation MinHash signature of [`BINS`] values,
+//! within about ±0.05 at 0.8. Candidates are found by locality-sensitive hashing in [`BANDS`]
+//! bands, so the cost per tip does not grow with the number of tips before it. The index keeps
+//! a signature per tip (about 0.5 KB, and the bigram set of a short text), never the texts.
 
 use std::collections::HashMap;
 
@@ -20,6 +21,9 @@ const BANDS: usize = 20;
 const ROWS: usize = BINS / BANDS;
 /// Fewer bigrams than this say too little to call a text a repeat.
 const MIN_SHINGLES: usize = 4;
+/// Up to this many bigrams a text keeps its bigram set, where a sampled estimate would be
+/// coarse.
+const EXACT_UP_TO: usize = 256;
 
 /// The MinHash signature of a text.
 #[derive(Debug, Clone)]
@@ -27,6 +31,8 @@ pub struct Signature {
     values: [u32; BINS],
     exact: u64,
     shingles: usize,
+    /// The sorted bigram hashes of a short text.
+    set: Option<Box<[u32]>>,
 }
 
 impl Signature {
@@ -36,7 +42,12 @@ impl Signature {
         let mut exact = 0xcbf2_9ce4_8422_2325u64;
         let mut previous: Option<char> = None;
         let mut shingles = 0;
-        for c in normalized.text.chars().filter(|c| is_han(*c) || c.is_alphanumeric()) {
+        let mut set = Vec::new();
+        for c in normalized
+            .text
+            .chars()
+            .filter(|c| is_han(*c) || c.is_alphanumeric())
+        {
             exact = (exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
             if let Some(p) = previous {
                 let hash = mix(((p as u64) << 32) | c as u64);
@@ -46,20 +57,32 @@ impl Signature {
                     values[bin] = value;
                 }
                 shingles += 1;
+                if shingles <= EXACT_UP_TO {
+                    set.push(value);
+                }
             }
             previous = Some(c);
         }
         densify(&mut values);
+        let set = (shingles <= EXACT_UP_TO).then(|| {
+            set.sort_unstable();
+            set.dedup();
+            set.into_boxed_slice()
+        });
         Signature {
             values,
             exact,
             shingles,
+            set,
         }
     }
 
     fn similarity(&self, other: &Signature) -> f64 {
         if self.exact == other.exact {
             return 1.0;
+        }
+        if let (Some(a), Some(b)) = (&self.set, &other.set) {
+            return jaccard(a, b);
         }
         let same = self
             .values
@@ -75,6 +98,28 @@ impl Signature {
             rows.iter()
                 .fold(mix(band as u64 + 1), |key, v| mix(key ^ *v as u64))
         })
+    }
+}
+
+/// The Jaccard similarity of two sorted, duplicate-free lists.
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
     }
 }
 
@@ -182,13 +227,20 @@ mod tests {
 
     const FIRST: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周开了五次会,基层干部疲于奔命,没有时间下乡办实事。";
     const REWORDED: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周竟开了五次会,基层干部疲于奔命,根本没有时间下乡办实事。";
-    const OTHER: &str = "某镇政府工作人员接待企业语气生硬、态度傲慢,停水停电不发通知,企业生产受到很大影响。";
+    const OTHER: &str =
+        "某镇政府工作人员接待企业语气生硬、态度傲慢,停水停电不发通知,企业生产受到很大影响。";
 
     #[test]
     fn a_slightly_reworded_tip_is_a_repeat() {
         let mut index = DuplicateIndex::new();
-        assert!(index.find_and_insert("A", signature(FIRST), 0.8, false).is_none());
-        let repeat = index.find_and_insert("B", signature(REWORDED), 0.8, false).unwrap();
+        assert!(
+            index
+                .find_and_insert("A", signature(FIRST), 0.8, false)
+                .is_none()
+        );
+        let repeat = index
+            .find_and_insert("B", signature(REWORDED), 0.8, false)
+            .unwrap();
         assert_eq!(repeat.tip, "A");
         assert!(repeat.similarity >= 0.8 && repeat.similarity < 1.0);
     }
@@ -196,17 +248,34 @@ mod tests {
     #[test]
     fn the_same_text_in_traditional_characters_is_an_exact_repeat() {
         let mut index = DuplicateIndex::new();
-        index.find_and_insert("A", signature("基层负担繁重,频繁要求乡村两级重复填表"), 0.8, true);
+        index.find_and_insert(
+            "A",
+            signature("基层负担繁重,频繁要求乡村两级重复填表"),
+            0.8,
+            true,
+        );
         let repeat = index
-            .find_and_insert("B", signature("基層負擔繁重,頻繁要求鄉村兩級重複填表"), 0.8, false)
+            .find_and_insert(
+                "B",
+                signature("基層負擔繁重,頻繁要求鄉村兩級重複填表"),
+                0.8,
+                false,
+            )
             .unwrap();
-        assert_eq!((repeat.tip.as_str(), repeat.similarity, repeat.history), ("A", 1.0, true));
+        assert_eq!(
+            (repeat.tip.as_str(), repeat.similarity, repeat.history),
+            ("A", 1.0, true)
+        );
     }
 
     #[test]
     fn a_different_tip_is_not_a_repeat() {
         let mut index = DuplicateIndex::new();
         index.find_and_insert("A", signature(FIRST), 0.8, false);
-        assert!(index.find_and_insert("B", signature(OTHER), 0.5, false).is_none());
+        assert!(
+            index
+                .find_and_insert("B", signature(OTHER), 0.5, false)
+                .is_none()
+        );
     }
 }

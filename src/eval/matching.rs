@@ -18,7 +18,10 @@ pub(crate) struct TextView<'a> {
 
 impl TextView<'_> {
     fn literal_hits(&self, literal: usize) -> &[Hit] {
-        hits_of(self.hits, self.scanner.pattern(self.campaign_index, literal))
+        hits_of(
+            self.hits,
+            self.scanner.pattern(self.campaign_index, literal),
+        )
     }
 
     /// Whether the rule matches.
@@ -119,7 +122,11 @@ impl TextView<'_> {
                 }
             }
             MatchRule::Any(parts) | MatchRule::All(parts) => {
-                let name = if matches!(rule, MatchRule::Any(_)) { "any" } else { "all" };
+                let name = if matches!(rule, MatchRule::Any(_)) {
+                    "any"
+                } else {
+                    "all"
+                };
                 let inner: Vec<String> = parts.iter().map(|p| self.explain(p)).collect();
                 format!("{name}({}) {}", inner.join(", "), mark(self.matches(rule)))
             }

@@ -168,7 +168,9 @@ impl<'m> Evaluator<'m> {
 
         let scope = self.scope_problem(index, campaign, tip);
         note("scope".into(), scope.is_none(), &|| {
-            scope.clone().unwrap_or_else(|| "the subject is one the campaign accepts".into())
+            scope
+                .clone()
+                .unwrap_or_else(|| "the subject is one the campaign accepts".into())
         });
         if let Some(reason) = scope {
             return Outcome::OutOfScope { reason };

@@ -54,11 +54,17 @@ impl Decoder {
                 None => message,
             };
             let column = (error.column() > 0).then(|| char_column(text, error.column()));
+            let message = match error.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    format!("the line is not valid JSON ({message})")
+                }
+                _ => plain_serde_message(&message),
+            };
             RecordError {
                 line,
                 column,
-                id: None,
-                message: plain_serde_message(&message),
+                id: id_of_broken(text),
+                message,
             }
         })?;
         let id = raw.id.text().into_owned();
@@ -139,7 +145,11 @@ impl Decoder {
             }
             columns.push(column);
         }
-        for (needed, name) in [(Column::Id, "id"), (Column::Text, "text"), (Column::Received, "received")] {
+        for (needed, name) in [
+            (Column::Id, "id"),
+            (Column::Text, "text"),
+            (Column::Received, "received"),
+        ] {
             if !columns.contains(&needed) {
                 return Err(format!("the header has no `{name}` column"));
             }
@@ -183,7 +193,8 @@ impl Decoder {
         let Some(id) = id.clone() else {
             return Err(fail(None, "the `id` cell is empty".to_string()));
         };
-        let text = cell(Column::Text).ok_or_else(|| fail(None, "the `text` cell is empty".into()))?;
+        let text =
+            cell(Column::Text).ok_or_else(|| fail(None, "the `text` cell is empty".into()))?;
         let received_text = cell(Column::Received)
             .ok_or_else(|| fail(None, "the `received` cell is empty".into()))?;
         let mut fields = Vec::new();
@@ -320,6 +331,16 @@ impl TextOrNumber<'_> {
     }
 }
 
+/// The id of a record that is valid JSON but not a valid tip, to name it in the error.
+fn id_of_broken(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    match value.get("id")? {
+        serde_json::Value::String(id) => Some(id.clone()),
+        serde_json::Value::Number(id) => Some(id.to_string()),
+        _ => None,
+    }
+}
+
 fn non_empty(text: Option<Cow<str>>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
@@ -363,7 +384,12 @@ pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
     if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
         return Ok(moment.with_timezone(&china()).date_naive());
     }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(moment) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(moment.date());
         }
@@ -419,9 +445,10 @@ fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String>
     };
     match (&field.ty, value) {
         (FieldType::Text, serde_json::Value::String(s)) => Ok(Value::Text(s.clone())),
-        (FieldType::Number, serde_json::Value::Number(n)) => {
-            n.as_f64().map(Value::Number).ok_or_else(|| wrong("a number"))
-        }
+        (FieldType::Number, serde_json::Value::Number(n)) => n
+            .as_f64()
+            .map(Value::Number)
+            .ok_or_else(|| wrong("a number")),
         (FieldType::Bool, serde_json::Value::Bool(b)) => Ok(Value::Bool(*b)),
         (FieldType::Date, serde_json::Value::String(s)) => text_field(field, s),
         (FieldType::Enum(_), serde_json::Value::String(s)) => text_field(field, s),
@@ -436,10 +463,12 @@ fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String>
 fn text_field(field: &Field, text: &str) -> Result<Value, String> {
     match &field.ty {
         FieldType::Text => Ok(Value::Text(text.to_string())),
-        FieldType::Number => text
-            .parse::<f64>()
-            .map(Value::Number)
-            .map_err(|_| format!("field `{}` should be a number, but it is `{text}`", field.id)),
+        FieldType::Number => text.parse::<f64>().map(Value::Number).map_err(|_| {
+            format!(
+                "field `{}` should be a number, but it is `{text}`",
+                field.id
+            )
+        }),
         FieldType::Bool => match text {
             "true" | "是" | "1" | "yes" => Ok(Value::Bool(true)),
             "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
@@ -450,7 +479,12 @@ fn text_field(field: &Field, text: &str) -> Result<Value, String> {
         },
         FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Value::Date)
-            .map_err(|_| format!("field `{}` should be a date like 2022-06-10, but it is `{text}`", field.id)),
+            .map_err(|_| {
+                format!(
+                    "field `{}` should be a date like 2022-06-10, but it is `{text}`",
+                    field.id
+                )
+            }),
         FieldType::Enum(values) => {
             if values.iter().any(|v| v == text) {
                 Ok(Value::Text(text.to_string()))

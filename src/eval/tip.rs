@@ -32,7 +32,10 @@ impl Tip {
 
     /// The value of a declared field.
     pub fn field(&self, id: &str) -> Option<&Value> {
-        self.fields.iter().find(|(name, _)| name == id).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(name, _)| name == id)
+            .map(|(_, v)| v)
     }
 }
 

@@ -411,6 +411,8 @@ pub struct Example {
     pub fields: Vec<(String, Value)>,
     /// The expected outcome.
     pub expect: Expected,
+    /// Where the expected outcome is written.
+    pub expect_span: Span,
 }
 
 /// An expected outcome.

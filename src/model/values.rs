@@ -58,8 +58,23 @@ impl Level {
 
     /// Spellings for suggestions.
     pub const SPELLINGS: &'static [&'static str] = &[
-        "中央", "省级", "市级", "地级", "县级", "区级", "乡级", "镇级", "街道", "村级", "社区",
-        "central", "province", "prefecture", "county", "township", "village",
+        "中央",
+        "省级",
+        "市级",
+        "地级",
+        "县级",
+        "区级",
+        "乡级",
+        "镇级",
+        "街道",
+        "村级",
+        "社区",
+        "central",
+        "province",
+        "prefecture",
+        "county",
+        "township",
+        "village",
     ];
 }
 

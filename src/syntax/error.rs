@@ -53,7 +53,9 @@ pub enum ParseError {
     #[error("unknown escape `{escape}` in a string")]
     #[diagnostic(
         code(rectify::syntax::unknown_escape),
-        help("strings know `\\\"`, `\\\\`, `\\n` and `\\t`; for a regular expression write a raw string: r\"\\d+\"")
+        help(
+            "strings know `\\\"`, `\\\\`, `\\n` and `\\t`; for a regular expression write a raw string: r\"\\d+\""
+        )
     )]
     UnknownEscape {
         escape: String,
@@ -110,7 +112,10 @@ impl ParseError {
                     push_new(&mut words, word);
                 }
             }
-            if let Some(attempts) = error.parse_attempts().filter(|a| a.max_position == reported) {
+            if let Some(attempts) = error
+                .parse_attempts()
+                .filter(|a| a.max_position == reported)
+            {
                 for token in attempts.expected_tokens() {
                     let token = token.to_string();
                     if let Some(word) = punctuation_words(&token) {
@@ -129,6 +134,12 @@ impl ParseError {
         } else {
             words.splice(0..0, keywords);
         }
+        if help.is_none() && words.iter().any(|w| w.contains("date")) {
+            help = Some(
+                "write dates as 2022-05-28 or 2022年5月28日, months as 2023-03 or 2023年3月"
+                    .to_string(),
+            );
+        }
         let expected = match words.len() {
             0 => "something else".to_string(),
             1 => words[0].to_string(),
@@ -146,10 +157,7 @@ impl ParseError {
     pub(super) fn with_source(self, source: &str) -> ParseError {
         match self {
             ParseError::Unexpected {
-                expected,
-                at,
-                help,
-                ..
+                expected, at, help, ..
             } => {
                 let skipped = source[at.start..]
                     .char_indices()
@@ -228,13 +236,49 @@ fn keyword_words(token: &str) -> Option<&'static str> {
 }
 
 const KEYWORD_RULES: &[&str] = &[
-    "kw_campaign", "kw_title", "kw_issuer", "kw_jurisdiction", "kw_announced", "kw_window",
-    "kw_announcement", "kw_to", "kw_channel", "kw_postcode", "kw_scope", "kw_subjects",
-    "kw_levels", "kw_region", "kw_department", "kw_field", "kw_required", "kw_route", "kw_lead",
-    "kw_with", "kw_area", "kw_category", "kw_symptom", "kw_match", "kw_exclude", "kw_when",
-    "kw_reason", "kw_and", "kw_or", "kw_in", "kw_similarity", "kw_priority", "kw_deadline",
-    "kw_duty", "kw_monthly", "kw_example", "kw_text", "kw_received", "kw_reporter",
-    "kw_anonymous", "kw_subject", "kw_kind", "kw_expect",
+    "kw_campaign",
+    "kw_title",
+    "kw_issuer",
+    "kw_jurisdiction",
+    "kw_announced",
+    "kw_window",
+    "kw_announcement",
+    "kw_to",
+    "kw_channel",
+    "kw_postcode",
+    "kw_scope",
+    "kw_subjects",
+    "kw_levels",
+    "kw_region",
+    "kw_department",
+    "kw_field",
+    "kw_required",
+    "kw_route",
+    "kw_lead",
+    "kw_with",
+    "kw_area",
+    "kw_category",
+    "kw_symptom",
+    "kw_match",
+    "kw_exclude",
+    "kw_when",
+    "kw_reason",
+    "kw_and",
+    "kw_or",
+    "kw_in",
+    "kw_similarity",
+    "kw_priority",
+    "kw_deadline",
+    "kw_duty",
+    "kw_monthly",
+    "kw_example",
+    "kw_text",
+    "kw_received",
+    "kw_reporter",
+    "kw_anonymous",
+    "kw_subject",
+    "kw_kind",
+    "kw_expect",
 ];
 
 /// Words for each grammar rule that may be reported as expected.
@@ -259,15 +303,23 @@ pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
         }
         "condition" | "cond_and" | "cond_unary" | "negation" | "mentions" | "duplicate"
         | "missing" | "membership" | "comparison" | "flag" => "a condition",
-        "channel_kind" => "a channel: `post` / `来信`, `email` / `邮箱`, `phone` / `电话`, `visit` / `来访` or `online` / `网络`",
+        "channel_kind" => {
+            "a channel: `post` / `来信`, `email` / `邮箱`, `phone` / `电话`, `visit` / `来访` or `online` / `网络`"
+        }
         "field_type" | "type_text" | "type_number" | "type_date" | "type_bool" | "type_enum" => {
             "a field type: `text` / `文本`, `number` / `数字`, `date` / `日期`, `bool` / `布尔` or `enum(…)` / `枚举(…)`"
         }
         "priority_level" => "a priority: `high` / `高`, `normal` / `普通` or `low` / `低`",
         "deadline_kind" => "`handle` / `办理` or `reply` / `答复`",
-        "day_unit" | "working_days" | "calendar_days" => "`days` / `日` or `working days` / `工作日`",
-        "outcome" | "expect_accepted" | "expect_excluded" | "expect_out_of_window"
-        | "expect_out_of_scope" | "expect_no_match" => {
+        "day_unit" | "working_days" | "calendar_days" => {
+            "`days` / `日` or `working days` / `工作日`"
+        }
+        "outcome"
+        | "expect_accepted"
+        | "expect_excluded"
+        | "expect_out_of_window"
+        | "expect_out_of_scope"
+        | "expect_no_match" => {
             "an outcome: `accepted` / `受理`, `exclude` / `不予受理`, `out_of_window` / `不在时间范围`, `out_of_scope` / `不在受理范围` or `no_match` / `未匹配`"
         }
         "EOI" => "the end of the file",

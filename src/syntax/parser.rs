@@ -8,9 +8,9 @@
 use pest::Parser as _;
 use pest::iterators::Pair;
 
+use super::Span;
 use super::ast::*;
 use super::error::{ParseError, describe_rule};
-use super::Span;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/scheme.pest"]
@@ -38,8 +38,13 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     }
 }
 
+/// The pair's span without the white space pest lets a repetition consume at its end.
 fn span(pair: &Pair<Rule>) -> Span {
-    pair.as_span().into()
+    let whole = pair.as_span();
+    let kept = whole
+        .as_str()
+        .trim_end_matches([' ', '\t', '\r', '\n', '\u{3000}']);
+    Span::new(whole.start(), whole.start() + kept.len())
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {
@@ -96,14 +101,24 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         }),
         Rule::window_stmt => {
             let mut inner = args(pair);
-            let start = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let start = inner
+                .next()
+                .expect(GRAMMAR)
+                .into_inner()
+                .next()
+                .expect(GRAMMAR);
             let start = match start.as_rule() {
                 Rule::kw_announcement => WindowStart::Announcement(span(&start)),
                 Rule::date => WindowStart::Date(date(start)),
                 _ => WindowStart::Month(month(start)),
             };
             inner.next(); // `to`
-            let end = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let end = inner
+                .next()
+                .expect(GRAMMAR)
+                .into_inner()
+                .next()
+                .expect(GRAMMAR);
             let end = match end.as_rule() {
                 Rule::date => WindowEnd::Date(date(end)),
                 _ => WindowEnd::Month(month(end)),
@@ -159,16 +174,18 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         Rule::field_stmt => {
             let mut inner = args(pair);
             let id = ident(inner.next().expect(GRAMMAR));
-            let ty = inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR);
+            let ty = inner
+                .next()
+                .expect(GRAMMAR)
+                .into_inner()
+                .next()
+                .expect(GRAMMAR);
             let ty = match ty.as_rule() {
                 Rule::type_text => FieldTypeDecl::Text,
                 Rule::type_number => FieldTypeDecl::Number,
                 Rule::type_date => FieldTypeDecl::Date,
                 Rule::type_bool => FieldTypeDecl::Bool,
-                _ => FieldTypeDecl::Enum(text_list(
-                    args(ty).next().expect(GRAMMAR),
-                    errors,
-                )),
+                _ => FieldTypeDecl::Enum(text_list(args(ty).next().expect(GRAMMAR), errors)),
             };
             let required = inner.next().is_some();
             Item::Field(FieldDecl {
@@ -215,7 +232,14 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         }
         Rule::priority_stmt => {
             let mut inner = args(pair);
-            let level = match inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR).as_rule() {
+            let level = match inner
+                .next()
+                .expect(GRAMMAR)
+                .into_inner()
+                .next()
+                .expect(GRAMMAR)
+                .as_rule()
+            {
                 Rule::kw_high => PriorityLevel::High,
                 Rule::kw_low => PriorityLevel::Low,
                 _ => PriorityLevel::Normal,
@@ -230,7 +254,14 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         }
         Rule::deadline_stmt => {
             let mut inner = args(pair);
-            let kind = match inner.next().expect(GRAMMAR).into_inner().next().expect(GRAMMAR).as_rule() {
+            let kind = match inner
+                .next()
+                .expect(GRAMMAR)
+                .into_inner()
+                .next()
+                .expect(GRAMMAR)
+                .as_rule()
+            {
                 Rule::kw_reply => DeadlineKind::Reply,
                 _ => DeadlineKind::Handle,
             };
@@ -282,7 +313,12 @@ fn route(pair: Pair<Rule>) -> RouteDecl {
     let whole = span(&pair);
     let mut inner = args(pair);
     inner.next(); // `lead`
-    let lead = inner.next().expect(GRAMMAR).into_inner().map(ident).collect();
+    let lead = inner
+        .next()
+        .expect(GRAMMAR)
+        .into_inner()
+        .map(ident)
+        .collect();
     inner.next(); // `with`
     let with = inner
         .next()
@@ -335,14 +371,12 @@ fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
     let whole = span(&inner);
     match inner.as_rule() {
         Rule::string => MatchRuleExpr::Literal(text(inner, errors)),
-        Rule::any_rule => MatchRuleExpr::Any(
-            args(inner).map(|p| match_rule(p, errors)).collect(),
-            whole,
-        ),
-        Rule::all_rule => MatchRuleExpr::All(
-            args(inner).map(|p| match_rule(p, errors)).collect(),
-            whole,
-        ),
+        Rule::any_rule => {
+            MatchRuleExpr::Any(args(inner).map(|p| match_rule(p, errors)).collect(), whole)
+        }
+        Rule::all_rule => {
+            MatchRuleExpr::All(args(inner).map(|p| match_rule(p, errors)).collect(), whole)
+        }
         Rule::not_rule => MatchRuleExpr::Not(
             Box::new(match_rule(args(inner).next().expect(GRAMMAR), errors)),
             whole,
@@ -512,7 +546,12 @@ fn example_item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleItem {
             let outcome = first(pair).into_inner().next().expect(GRAMMAR);
             let outcome = match outcome.as_rule() {
                 Rule::expect_accepted => ExpectedOutcome::Accepted(
-                    args(outcome).next().expect(GRAMMAR).into_inner().map(ident).collect(),
+                    args(outcome)
+                        .next()
+                        .expect(GRAMMAR)
+                        .into_inner()
+                        .map(ident)
+                        .collect(),
                 ),
                 Rule::expect_excluded => {
                     ExpectedOutcome::Excluded(ident(args(outcome).next().expect(GRAMMAR)))

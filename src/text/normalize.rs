@@ -97,7 +97,10 @@ impl Normalized {
         let first = self.char_at_byte(byte_start);
         let last = self.char_at_byte(byte_end.saturating_sub(1).max(byte_start));
         let last_byte = self.origin_bytes[last] as usize;
-        let last_len = original[last_byte..].chars().next().map_or(0, char::len_utf8);
+        let last_len = original[last_byte..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
         Origin {
             start: self.origin_chars[first] as usize,
             end: self.origin_chars[last] as usize + 1,
@@ -153,7 +156,10 @@ mod tests {
 
     #[test]
     fn pinyin_glosses_are_dropped() {
-        assert_eq!(normalize("根據(jù)市生態(tài)環(huán)境局"), "根据市生态环境局");
+        assert_eq!(
+            normalize("根據(jù)市生態(tài)環(huán)境局"),
+            "根据市生态环境局"
+        );
         assert_eq!(normalize("落實(shí)"), "落实");
     }
 
@@ -165,7 +171,10 @@ mod tests {
 
     #[test]
     fn width_case_and_spaces_are_folded() {
-        assert_eq!(normalize("安装 \u{FF21}\u{FF30}\u{FF30}\u{FF0C}\u{FF11}\u{FF10}分"), "安装app,10分");
+        assert_eq!(
+            normalize("安装 \u{FF21}\u{FF30}\u{FF30}\u{FF0C}\u{FF11}\u{FF10}分"),
+            "安装app,10分"
+        );
     }
 
     #[test]

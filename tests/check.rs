@@ -1,0 +1,93 @@
+//! `rectify check --deny-warnings` on small scheme files, one per diagnostic: each snapshot holds the source,
+//! the diagnostic as a person sees it (plain, no colour) and its JSON form.
+
+use std::path::Path;
+use std::process::Command;
+
+fn rectify(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("the rectify binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+fn report(dir: &Path, target: &str, sources: &[(String, String)]) -> String {
+    let (code, _, human) = rectify(dir, &["check", "--deny-warnings", target]);
+    let (json_code, json, _) = rectify(
+        dir,
+        &["check", "--deny-warnings", "--format", "json", target],
+    );
+    assert_eq!(code, json_code, "both formats exit alike");
+    assert!(
+        !human.contains("panicked"),
+        "the checker panicked on {target}:\n{human}"
+    );
+    let mut out = String::new();
+    for (name, text) in sources {
+        out.push_str(&format!("----- SOURCE CODE {name}\n{text}"));
+    }
+    out.push_str(&format!(
+        "----- EXIT {code}\n----- ERROR\n{human}----- JSON\n{json}"
+    ));
+    out
+}
+
+#[test]
+fn every_bad_scheme_gets_its_diagnostic() {
+    insta::glob!("check/err/*.scheme", |path| {
+        let dir = path.parent().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let out = report(dir, name, &[(name.to_string(), text)]);
+        assert!(
+            out.contains("----- EXIT 1"),
+            "{name} must fail the check:\n{out}"
+        );
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
+fn diagnostics_across_files_point_into_both() {
+    insta::glob!("check/err_multi/*", |path| {
+        let dir = path.parent().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let sources: Vec<(String, String)> = files
+            .iter()
+            .map(|f| {
+                (
+                    format!("{name}/{}", f.file_name().unwrap().to_str().unwrap()),
+                    std::fs::read_to_string(f).unwrap(),
+                )
+            })
+            .collect();
+        let out = report(dir, name, &sources);
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
+fn good_schemes_check_clean() {
+    insta::glob!("check/ok/*.scheme", |path| {
+        let dir = path.parent().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let (code, _, human) = rectify(dir, &["check", "--deny-warnings", name]);
+        assert_eq!(code, 0, "{name}:\n{human}");
+        assert!(
+            human.ends_with("0 errors, 0 warnings\n"),
+            "{name}:\n{human}"
+        );
+    });
+}
