@@ -8,25 +8,30 @@ use crate::model::{Campaign, MatchRule, Model, Region};
 
 /// Warns where two concurrent campaigns route the same literal to different lead departments.
 pub(super) fn check(model: &Model, problems: &mut Problems) {
-    let claims: Vec<IndexMap<&str, Vec<String>>> =
-        model.campaigns.iter().map(lead_by_literal).collect();
+    // Built only for campaigns that run concurrently with another: most loads have none.
+    let mut claims: Vec<Option<Claims>> = vec![None; model.campaigns.len()];
     for (i, first) in model.campaigns.iter().enumerate() {
         for (j, second) in model.campaigns.iter().enumerate().skip(i + 1) {
             if !concurrent(first, second) {
                 continue;
             }
-            for (literal, first_leads) in &claims[i] {
-                let Some(second_leads) = claims[j].get(literal) else {
+            for k in [i, j] {
+                if claims[k].is_none() {
+                    claims[k] = Some(lead_by_literal(&model.campaigns[k]));
+                }
+            }
+            let (Some(first_claims), Some(second_claims)) = (&claims[i], &claims[j]) else {
+                continue;
+            };
+            for (literal, (first_literal, first_leads)) in first_claims {
+                let Some((second_literal, second_leads)) = second_claims.get(literal) else {
                     continue;
                 };
                 if first_leads == second_leads {
                     continue;
                 }
-                let first_span = span_of(first, literal);
-                let second_span = span_of(second, literal);
-                let (Some(first_span), Some(second_span)) = (first_span, second_span) else {
-                    continue;
-                };
+                let first_span = first.literal_spans[*first_literal];
+                let second_span = second.literal_spans[*second_literal];
                 let same_file = first.file == second.file;
                 let error = CheckError::ConflictingRoutes {
                     literal: literal.to_string(),
@@ -59,6 +64,9 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     }
 }
 
+/// For each literal: its index in the campaign, and the lead departments it sends tips to.
+type Claims<'m> = IndexMap<&'m str, (usize, Vec<String>)>;
+
 /// Whether two campaigns take tips at the same time in the same place.
 fn concurrent(a: &Campaign, b: &Campaign) -> bool {
     let time = a.windows.iter().any(|x| {
@@ -74,8 +82,8 @@ fn concurrent(a: &Campaign, b: &Campaign) -> bool {
 
 /// For each literal that alone sends a tip to a category, the official names of the
 /// category's lead departments.
-fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
-    let mut leads: IndexMap<&str, Vec<String>> = IndexMap::new();
+fn lead_by_literal(campaign: &Campaign) -> Claims<'_> {
+    let mut leads: Claims = IndexMap::new();
     for category in campaign.areas.iter().flat_map(|a| &a.categories) {
         let names: Vec<String> = category
             .route
@@ -88,9 +96,9 @@ fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
             sufficient_literals(&symptom.rule, &mut literals);
         }
         for literal in literals {
-            let entry = leads
+            let (_, entry) = leads
                 .entry(campaign.literals[literal].as_str())
-                .or_default();
+                .or_insert_with(|| (literal, Vec::new()));
             for name in &names {
                 if !entry.contains(name) {
                     entry.push(name.clone());
@@ -98,7 +106,7 @@ fn lead_by_literal(campaign: &Campaign) -> IndexMap<&str, Vec<String>> {
             }
         }
     }
-    for names in leads.values_mut() {
+    for (_, names) in leads.values_mut() {
         names.sort();
     }
     leads
@@ -115,9 +123,4 @@ fn sufficient_literals(rule: &MatchRule, out: &mut Vec<usize>) {
         }
         MatchRule::All(_) | MatchRule::Near { .. } | MatchRule::Not(_) | MatchRule::Regex(_) => {}
     }
-}
-
-fn span_of(campaign: &Campaign, literal: &str) -> Option<crate::syntax::Span> {
-    let index = campaign.literals.iter().position(|l| l == literal)?;
-    campaign.literal_spans.get(index).copied()
 }

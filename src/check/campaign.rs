@@ -29,10 +29,10 @@ pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Proble
     lowering.campaign(decl, file)
 }
 
-struct Lowering<'p> {
+struct Lowering<'a, 'p> {
     problems: &'p mut Problems,
     /// Ids declared so far, by kind: campaign-wide uniqueness for each kind.
-    ids: HashMap<(&'static str, String), Span>,
+    ids: HashMap<(&'static str, &'a str), Span>,
     departments: Vec<Department>,
     department_used: Vec<bool>,
     department_spans: Vec<Span>,
@@ -64,10 +64,10 @@ impl Singletons {
     }
 }
 
-impl Lowering<'_> {
+impl<'a> Lowering<'a, '_> {
     /// Records an id; reports it if the kind already has it.
-    fn declare(&mut self, kind: &'static str, id: &ast::Ident) -> bool {
-        let key = (kind, id.name.clone());
+    fn declare(&mut self, kind: &'static str, id: &'a ast::Ident) -> bool {
+        let key = (kind, id.name.as_str());
         if let Some(first) = self.ids.get(&key) {
             self.problems.push(CheckError::DuplicateId {
                 kind,
@@ -81,7 +81,7 @@ impl Lowering<'_> {
         true
     }
 
-    fn campaign(&mut self, decl: &ast::CampaignDecl, file: usize) -> Campaign {
+    fn campaign(&mut self, decl: &'a ast::CampaignDecl, file: usize) -> Campaign {
         let mut once = Singletons::default();
         let mut campaign = Campaign {
             id: decl.id.name.clone(),
@@ -333,7 +333,7 @@ impl Lowering<'_> {
         campaign
     }
 
-    fn department(&mut self, decl: &ast::DepartmentDecl) {
+    fn department(&mut self, decl: &'a ast::DepartmentDecl) {
         if self.declare("department", &decl.id) {
             self.departments.push(Department {
                 id: decl.id.name.clone(),
@@ -389,13 +389,11 @@ impl Lowering<'_> {
         }
     }
 
-    fn field(&mut self, decl: &ast::FieldDecl) -> Option<Field> {
+    fn field(&mut self, decl: &'a ast::FieldDecl) -> Option<Field> {
         if condition::builtin_path(&decl.id.name).is_some() {
-            self.problems.push(CheckError::DuplicateId {
-                kind: "field",
+            self.problems.push(CheckError::ReservedField {
                 name: decl.id.name.clone(),
-                first: None,
-                second: decl.id.span.into(),
+                at: decl.id.span.into(),
             });
             return None;
         }
@@ -459,7 +457,10 @@ impl Lowering<'_> {
                 }
             },
             ast::WindowStart::Date(lit) => (date(lit, self.problems), lit.span),
-            ast::WindowStart::Month(lit) => (month_day(lit, false, self.problems), lit.span),
+            // `2023年3月` starts on the 1st; `2023年3月底` on the last day.
+            ast::WindowStart::Month(lit) => {
+                (month_day(lit, lit.end_of_month, self.problems), lit.span)
+            }
         };
         let (end, end_span) = match &decl.end {
             ast::WindowEnd::Date(lit) => (date(lit, self.problems), lit.span),
@@ -556,11 +557,19 @@ impl Lowering<'_> {
 
     fn area(
         &mut self,
-        decl: &ast::AreaDecl,
+        decl: &'a ast::AreaDecl,
         default_route: Option<&Route>,
         rules: &mut Rules,
     ) -> Option<Area> {
         let fresh = self.declare("area", &decl.id);
+        if decl.categories.is_empty() {
+            self.problems.push(CheckError::EmptyTaxonomy {
+                what: "area",
+                name: decl.id.name.clone(),
+                missing: "categories",
+                at: decl.id.span.into(),
+            });
+        }
         let area_route = self.single_route(&decl.routes);
         let mut categories = Vec::new();
         for category in &decl.categories {
@@ -582,6 +591,14 @@ impl Lowering<'_> {
                     Route::default()
                 }
             };
+            if category.symptoms.is_empty() {
+                self.problems.push(CheckError::EmptyTaxonomy {
+                    what: "category",
+                    name: category.id.name.clone(),
+                    missing: "symptoms",
+                    at: category.id.span.into(),
+                });
+            }
             let mut symptoms = Vec::new();
             for symptom in &category.symptoms {
                 if !self.declare("symptom", &symptom.id) {
@@ -664,7 +681,9 @@ impl Lowering<'_> {
                     }
                 }
                 ast::ExampleItem::Reporter(name, span) => {
-                    if once.first("reporter", *span, self.problems) {
+                    // A blank name is an anonymous tip, as in tip records.
+                    if once.first("reporter", *span, self.problems) && !name.value.trim().is_empty()
+                    {
                         reporter = Some(name.value.clone());
                     }
                 }

@@ -13,6 +13,9 @@ use crate::syntax::ast::{self, ConditionExpr, Ident, ValueLit};
 
 /// Similarity above which a tip counts as a repeat when a scheme does not say.
 pub(crate) const DEFAULT_SIMILARITY: f64 = 0.8;
+/// The lowest similarity a scheme may ask for: below it the evaluator's candidate search
+/// (tuned for 0.8) would miss too many repeats, and tips on one theme would count as repeats.
+const MIN_SIMILARITY: f64 = 0.7;
 
 /// The type of a field path.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,11 +175,11 @@ pub(super) fn lower(
             let threshold = match similarity {
                 None => DEFAULT_SIMILARITY,
                 Some(lit) => match lit.text.parse::<f64>() {
-                    Ok(value) if value > 0.0 && value <= 1.0 => value,
+                    Ok(value) if (MIN_SIMILARITY..=1.0).contains(&value) => value,
                     _ => {
                         problems.push(CheckError::NumberOutOfRange {
                             text: lit.text.clone(),
-                            expected: "a similarity above 0 and at most 1, such as 0.8",
+                            expected: "a similarity from 0.7 to 1, such as 0.8",
                             at: lit.span.into(),
                         });
                         return None;

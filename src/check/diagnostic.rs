@@ -32,6 +32,43 @@ pub enum CheckError {
         second: SourceSpan,
     },
 
+    /// A declared field named like a built-in one.
+    ///
+    /// ```text
+    /// field text: text
+    /// ```
+    #[error("`{name}` is the name of a built-in field")]
+    #[diagnostic(
+        code(rectify::check::reserved_field),
+        help(
+            "built-in fields need no declaration; to add a field of your own, give it another name"
+        )
+    )]
+    ReservedField {
+        name: String,
+        #[label("built in")]
+        at: SourceSpan,
+    },
+
+    /// An area without categories, or a category without symptoms: nothing can match it.
+    ///
+    /// ```text
+    /// category c "…" { }
+    /// ```
+    #[error("{what} `{name}` has no {missing}, so no tip can match it")]
+    #[diagnostic(
+        code(rectify::check::empty_taxonomy),
+        severity(Warning),
+        help("add its {missing} from the official text, or remove it")
+    )]
+    EmptyTaxonomy {
+        what: &'static str,
+        name: String,
+        missing: &'static str,
+        #[label("empty")]
+        at: SourceSpan,
+    },
+
     /// A statement that may appear once appears twice.
     ///
     /// ```text

@@ -43,14 +43,11 @@ impl Rules {
             });
         }
         let mut claimed = Vec::new();
-        sufficient_literals(expr, &mut claimed);
-        for text in claimed {
-            let normal = normalize(&text.value);
-            if let Some(&index) = self.index.get(&normal) {
-                let claims = self.claims.entry(index).or_default();
-                if !claims.iter().any(|(c, _)| c == category) {
-                    claims.push((category.to_string(), text.span));
-                }
+        sufficient_literals(expr, &rule, &mut claimed);
+        for (index, span) in claimed {
+            let claims = self.claims.entry(index).or_default();
+            if !claims.iter().any(|(c, _)| c == category) {
+                claims.push((category.to_string(), span));
             }
         }
         Some(rule)
@@ -137,12 +134,13 @@ impl Rules {
             });
             return None;
         }
-        let next = self.literals.len();
-        let index = *self.index.entry(normal.clone()).or_insert(next);
-        if index == next {
-            self.literals.push(normal);
-            self.spans.push(text.span);
+        if let Some(&index) = self.index.get(&normal) {
+            return Some(index);
         }
+        let index = self.literals.len();
+        self.index.insert(normal.clone(), index);
+        self.literals.push(normal);
+        self.spans.push(text.span);
         Some(index)
     }
 
@@ -234,21 +232,18 @@ impl Rules {
     }
 }
 
-/// The literals whose presence alone makes the rule match: the rule itself when it is a
-/// literal, and those reached through `any`. A literal inside `all` or `near` needs company,
-/// so a tip that mentions it alone is not sent anywhere by it.
-fn sufficient_literals<'a>(expr: &'a MatchRuleExpr, out: &mut Vec<&'a Text>) {
-    match expr {
-        MatchRuleExpr::Literal(text) => out.push(text),
-        MatchRuleExpr::Any(children, _) => {
-            for child in children {
-                sufficient_literals(child, out);
+/// The literals whose presence alone makes the rule match, with where they are written: the
+/// rule itself when it is a literal, and those reached through `any`. A literal inside `all`
+/// or `near` needs company, so a tip that mentions it alone is not sent anywhere by it.
+fn sufficient_literals(expr: &MatchRuleExpr, rule: &MatchRule, out: &mut Vec<(usize, Span)>) {
+    match (expr, rule) {
+        (MatchRuleExpr::Literal(text), MatchRule::Literal(index)) => out.push((*index, text.span)),
+        (MatchRuleExpr::Any(children, _), MatchRule::Any(parts)) => {
+            for (child, part) in children.iter().zip(parts) {
+                sufficient_literals(child, part, out);
             }
         }
-        MatchRuleExpr::All(..)
-        | MatchRuleExpr::Near { .. }
-        | MatchRuleExpr::Not(..)
-        | MatchRuleExpr::Regex(..) => {}
+        _ => {}
     }
 }
 

@@ -47,8 +47,20 @@ pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
                         format!("{} [{}]", c.category, words.join(" "))
                     })
                     .collect();
-                let leads: Vec<&str> = departments.iter().map(|d| d.id.as_str()).collect();
-                let mut handling = format!("{} · {priority}", leads.join("、"));
+                let named = |role: &str| {
+                    departments
+                        .iter()
+                        .filter(|d| d.role == role)
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
+                let mut handling = named("lead");
+                let with = named("with");
+                if !with.is_empty() {
+                    handling.push_str(&format!(" (with {with})"));
+                }
+                handling.push_str(&format!(" · {priority}"));
                 if let Some(date) = due.handle {
                     handling.push_str(&format!(" · handle by {date}"));
                 }

@@ -6,6 +6,7 @@ use super::decision::Repeat;
 use super::matching::TextView;
 use super::tip::Tip;
 use crate::model::{CompareOp, Condition, Operand, Path, Value};
+use crate::text::normalize;
 
 /// What a condition can look at.
 pub(crate) struct Facts<'a> {
@@ -88,7 +89,8 @@ impl Facts<'_> {
 
 fn compare(actual: &Value, expected: &Value) -> Option<Ordering> {
     match (actual, expected) {
-        (Value::Text(a), Value::Text(b)) => Some(a.trim().cmp(b.trim())),
+        // Text compares in normal form, as matching does: 黨員幹部 is 党员干部.
+        (Value::Text(a), Value::Text(b)) => Some(normalize(a).cmp(&normalize(b))),
         (Value::Number(a), Value::Number(b)) => a.partial_cmp(b),
         (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),

@@ -170,7 +170,7 @@ pub struct DutyDue {
 /// Why one rule did or did not fire.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
-    /// The rule: `window`, `scope`, `exclusion ID`, `symptom ID`, `priority`, `deadline`.
+    /// The rule: `window`, `scope`, `exclusion ID` or `symptom ID`.
     pub rule: String,
     /// Whether it fired (for window and scope: whether the tip passed).
     pub fired: bool,

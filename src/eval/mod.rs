@@ -37,7 +37,7 @@ pub struct Evaluator<'m> {
     scanner: Scanner,
     /// Each campaign's subject kinds in normal form, so that 黨員幹部 is 党员干部.
     kinds: Vec<Vec<String>>,
-    /// The lowest similarity any duplicate clause asks for; `None` when no clause does.
+    /// The lowest similarity any `duplicate` condition asks for; `None` when none does.
     duplicate_threshold: Option<f64>,
 }
 
@@ -64,8 +64,16 @@ impl<'m> Evaluator<'m> {
             .map(|c| c.scope.subjects.iter().map(|k| normalize(k)).collect())
             .collect();
         let mut thresholds = Vec::new();
-        for exclusion in model.campaigns.iter().flat_map(|c| &c.exclusions) {
-            collect_thresholds(&exclusion.condition, &mut thresholds);
+        for campaign in &model.campaigns {
+            let conditions = campaign
+                .exclusions
+                .iter()
+                .map(|e| &e.condition)
+                .chain(campaign.priorities.iter().filter_map(|p| p.when.as_ref()))
+                .chain(campaign.deadlines.iter().filter_map(|d| d.when.as_ref()));
+            for condition in conditions {
+                collect_thresholds(condition, &mut thresholds);
+            }
         }
         let duplicate_threshold = thresholds.into_iter().reduce(f64::min);
         Evaluator {

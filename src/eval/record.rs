@@ -58,6 +58,9 @@ impl Decoder {
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                     format!("the line is not valid JSON ({message})")
                 }
+                _ if !text.trim_start().starts_with('{') => {
+                    "the line is not a JSON object; each line holds one tip as {…}".to_string()
+                }
                 _ => plain_serde_message(&message),
             };
             RecordError {
@@ -67,7 +70,15 @@ impl Decoder {
                 message,
             }
         })?;
-        let id = raw.id.text().into_owned();
+        let id = raw.id.text().trim().to_string();
+        if id.is_empty() {
+            return Err(RecordError {
+                line,
+                column: None,
+                id: None,
+                message: "`id` is empty".to_string(),
+            });
+        }
         let fail = |message: String| RecordError {
             line,
             column: None,
@@ -395,10 +406,16 @@ pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
         }
     }
     // Tell an impossible date from an unreadable one.
-    let parts: Vec<&str> = text.get(..10).unwrap_or(text).split('-').collect();
+    let date_part = text.get(..10).unwrap_or(text);
+    let parts: Vec<&str> = date_part.split('-').collect();
     if let [y, m, d] = parts.as_slice() {
-        if let (Ok(_), Ok(_), Ok(_)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
-            return Err(format!("`received` is `{text}`, which is not a real date"));
+        if let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
+            if NaiveDate::from_ymd_opt(y, m, d).is_none() {
+                return Err(format!("`received` is `{text}`, which is not a real date"));
+            }
+            return Err(format!(
+                "`received` is `{text}`, whose time cannot be read; write it like 2022-06-10T09:30:00 or 2022-06-10T09:30:00+08:00"
+            ));
         }
     }
     Err(format!(

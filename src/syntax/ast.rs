@@ -38,6 +38,8 @@ pub struct DateLit {
 pub struct MonthLit {
     pub year: i32,
     pub month: u32,
+    /// Written with `底` (end of the month).
+    pub end_of_month: bool,
     pub span: Span,
 }
 

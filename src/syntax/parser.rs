@@ -21,9 +21,10 @@ const GRAMMAR: &str = "the grammar guarantees this child";
 /// Parses one scheme file. On a syntax error, returns the first error: what follows it
 /// cannot be read reliably.
 pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
-    pest::set_error_detail(true);
-    let mut pairs = SchemeParser::parse(Rule::file, source)
-        .map_err(|error| ParseError::from_pest(error).with_source(source))?;
+    let mut pairs = match SchemeParser::parse(Rule::file, source) {
+        Ok(pairs) => pairs,
+        Err(_) => return Err(detailed_error(source)),
+    };
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
     let mut errors = Vec::new();
@@ -39,6 +40,30 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
 }
 
 /// The pair's span without the white space pest lets a repetition consume at its end.
+/// Parses again with pest's tracking of attempted tokens, which makes a better message but
+/// slows every parse down by half: it is switched on only to explain a failure. The switch is
+/// global to pest, hence the lock; a parse on another thread meanwhile is only slower.
+fn detailed_error(source: &str) -> ParseError {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = SchemeParser::parse(Rule::file, source);
+    pest::set_error_detail(false);
+    match result {
+        Err(error) => ParseError::from_pest(error).with_source(source),
+        // The parser is deterministic: the same text fails again. Should it not, say so
+        // rather than stop.
+        Ok(_) => ParseError::Unexpected {
+            expected: "a scheme".to_string(),
+            found: "text that could not be read".to_string(),
+            at: Span::new(0, 0),
+            help: None,
+        },
+    }
+}
+
 fn span(pair: &Pair<Rule>) -> Span {
     let whole = pair.as_span();
     let kept = whole
@@ -78,11 +103,11 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
     let whole = span(&pair);
     match pair.as_rule() {
         Rule::title_stmt => Item::Title(Keyworded {
-            value: text(first(pair), errors),
+            value: text(value_of(pair), errors),
             span: whole,
         }),
         Rule::issuer_stmt => Item::Issuer(Keyworded {
-            value: text(first(pair), errors),
+            value: text(value_of(pair), errors),
             span: whole,
         }),
         Rule::jurisdiction_stmt => {
@@ -96,7 +121,7 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
             })
         }
         Rule::announced_stmt => Item::Announced(Keyworded {
-            value: date(first(pair)),
+            value: date(value_of(pair)),
             span: whole,
         }),
         Rule::window_stmt => {
@@ -154,8 +179,8 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
             };
             for stmt in args(pair) {
                 match stmt.as_rule() {
-                    Rule::subjects_stmt => scope.subjects.push(text_list(first(stmt), errors)),
-                    Rule::levels_stmt => scope.levels.push(text_list(first(stmt), errors)),
+                    Rule::subjects_stmt => scope.subjects.push(text_list(value_of(stmt), errors)),
+                    Rule::levels_stmt => scope.levels.push(text_list(value_of(stmt), errors)),
                     _ => scope.regions.push(args(stmt).map(number).collect()),
                 }
             }
@@ -266,7 +291,7 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
                 _ => DeadlineKind::Handle,
             };
             let days = number(inner.next().expect(GRAMMAR));
-            let unit = first(inner.next().expect(GRAMMAR));
+            let unit = child(inner.next().expect(GRAMMAR));
             let working_days = unit.as_rule() == Rule::working_days;
             inner.next(); // `when`
             let condition = inner.next().map(|p| condition(p, errors));
@@ -283,7 +308,7 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
             let id = ident(inner.next().expect(GRAMMAR));
             let title = text(inner.next().expect(GRAMMAR), errors);
             inner.next(); // `monthly`
-            let day = number(first(inner.next().expect(GRAMMAR)));
+            let day = number(child(inner.next().expect(GRAMMAR)));
             inner.next(); // `to`
             let recipient = ident(inner.next().expect(GRAMMAR));
             Item::Duty(DutyDecl {
@@ -298,15 +323,14 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
     }
 }
 
-fn first(pair: Pair<Rule>) -> Pair<Rule> {
-    let mut inner = pair.into_inner();
-    let head = inner.next().expect(GRAMMAR);
-    // Statements start with a keyword; their first value is the second child.
-    if format!("{:?}", head.as_rule()).starts_with("kw_") {
-        inner.next().expect(GRAMMAR)
-    } else {
-        head
-    }
+/// The first value of a statement, past its keyword.
+fn value_of(pair: Pair<Rule>) -> Pair<Rule> {
+    args(pair).next().expect(GRAMMAR)
+}
+
+/// The only child of a pair.
+fn child(pair: Pair<Rule>) -> Pair<Rule> {
+    pair.into_inner().next().expect(GRAMMAR)
 }
 
 fn route(pair: Pair<Rule>) -> RouteDecl {
@@ -513,10 +537,10 @@ fn example(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleDecl {
 fn example_item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleItem {
     let whole = span(&pair);
     match pair.as_rule() {
-        Rule::ex_text => ExampleItem::Text(text(first(pair), errors), whole),
-        Rule::ex_received => ExampleItem::Received(date(first(pair)), whole),
-        Rule::ex_channel => ExampleItem::Channel(channel_kind(first(pair)), whole),
-        Rule::ex_reporter => ExampleItem::Reporter(text(first(pair), errors), whole),
+        Rule::ex_text => ExampleItem::Text(text(value_of(pair), errors), whole),
+        Rule::ex_received => ExampleItem::Received(date(value_of(pair)), whole),
+        Rule::ex_channel => ExampleItem::Channel(channel_kind(value_of(pair)), whole),
+        Rule::ex_reporter => ExampleItem::Reporter(text(value_of(pair), errors), whole),
         Rule::ex_anonymous => ExampleItem::Anonymous(whole),
         Rule::ex_subject => {
             let mut subject = SubjectDecl {
@@ -529,9 +553,9 @@ fn example_item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleItem {
             for part in args(pair) {
                 match part.as_rule() {
                     Rule::string => subject.name = Some(text(part, errors)),
-                    Rule::subject_kind => subject.kind = Some(text(first(part), errors)),
-                    Rule::subject_level => subject.level = Some(text(first(part), errors)),
-                    _ => subject.region = Some(number(first(part))),
+                    Rule::subject_kind => subject.kind = Some(text(value_of(part), errors)),
+                    Rule::subject_level => subject.level = Some(text(value_of(part), errors)),
+                    _ => subject.region = Some(number(value_of(part))),
                 }
             }
             ExampleItem::Subject(subject)
@@ -543,7 +567,7 @@ fn example_item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ExampleItem {
             ExampleItem::Field(id, value, whole)
         }
         _ => {
-            let outcome = first(pair).into_inner().next().expect(GRAMMAR);
+            let outcome = value_of(pair).into_inner().next().expect(GRAMMAR);
             let outcome = match outcome.as_rule() {
                 Rule::expect_accepted => ExpectedOutcome::Accepted(
                     args(outcome)
@@ -607,6 +631,7 @@ fn date(pair: Pair<Rule>) -> DateLit {
 
 fn month(pair: Pair<Rule>) -> MonthLit {
     let whole = span(&pair);
+    let end_of_month = pair.as_str().ends_with('底');
     let form = pair.into_inner().next().expect(GRAMMAR);
     let mut parts = form.into_inner();
     let year = digits(parts.next().expect(GRAMMAR)) as i32;
@@ -614,6 +639,7 @@ fn month(pair: Pair<Rule>) -> MonthLit {
     MonthLit {
         year,
         month,
+        end_of_month,
         span: whole,
     }
 }

@@ -110,11 +110,29 @@ impl Normalized {
     }
 }
 
-/// The normal form of a keyword.
+/// The normal form of a keyword: the text of [`Normalized::fill`] without the offsets.
 pub fn normalize(text: &str) -> String {
-    let mut normalized = Normalized::default();
-    normalized.fill(text);
-    normalized.text
+    let mut out = String::with_capacity(text.len());
+    let mut previous_han = false;
+    let mut chars = text.char_indices();
+    while let Some((byte, original)) = chars.next() {
+        let c = fold_width(original);
+        if c == '(' && previous_han {
+            if let Some(len) = gloss_len(&text[byte + original.len_utf8()..]) {
+                for _ in 0..len {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        let c = simplify(c).to_ascii_lowercase();
+        previous_han = is_han(c);
+        out.push(c);
+    }
+    out
 }
 
 /// Full-width ASCII forms and the ideographic space, as their half-width counterparts.
@@ -132,19 +150,26 @@ fn is_pinyin_letter(c: char) -> bool {
     c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
 }
 
-/// If `rest` (what follows an opening parenthesis) is a pinyin gloss such as `jù)`, the number
-/// of characters up to and including its closing parenthesis.
+/// If `rest` (what follows an opening parenthesis) is a pinyin gloss such as `jù)` or
+/// `chéng xù)`, the number of characters up to and including its closing parenthesis. A gloss
+/// carries a tone mark; without one, `(app)` after a Chinese character is English, not pinyin.
 fn gloss_len(rest: &str) -> Option<usize> {
     const LONGEST_SYLLABLE: usize = 6;
-    let mut letters = 0;
+    const MOST_SYLLABLES: usize = 4;
+    let (mut letters, mut syllables, mut len, mut toned) = (0, 1, 0, false);
     for c in rest.chars() {
+        len += 1;
         if is_pinyin_letter(c) {
+            toned |= !c.is_ascii_lowercase();
             letters += 1;
             if letters > LONGEST_SYLLABLE {
                 return None;
             }
+        } else if c == ' ' && letters > 0 && syllables < MOST_SYLLABLES {
+            letters = 0;
+            syllables += 1;
         } else {
-            return (letters > 0 && fold_width(c) == ')').then_some(letters + 1);
+            return (letters > 0 && toned && fold_width(c) == ')').then_some(len);
         }
     }
     None
@@ -161,12 +186,22 @@ mod tests {
             "根据市生态环境局"
         );
         assert_eq!(normalize("落實(shí)"), "落实");
+        assert_eq!(normalize("走程序(chéng xù)報請示"), "走程序报请示");
+    }
+
+    #[test]
+    fn the_keyword_form_is_the_text_of_the_tip_form() {
+        let text = "根據(jù) 落實(shí)\u{FF0C}ＡＰＰ(chéng xù) 公职人员(含临聘人员)";
+        let mut normalized = Normalized::default();
+        normalized.fill(text);
+        assert_eq!(normalize(text), normalized.text);
     }
 
     #[test]
     fn parentheses_that_are_not_glosses_stay() {
         assert_eq!(normalize("公职人员(含临聘人员)"), "公职人员(含临聘人员)");
         assert_eq!(normalize("APP(app)"), "app(app)");
+        assert_eq!(normalize("安装(app)"), "安装(app)");
     }
 
     #[test]
