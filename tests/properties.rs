@@ -73,3 +73,80 @@ proptest! {
         checks_without_panicking(LIUZHI[..boundary(LIUZHI, at)].to_string());
     }
 }
+
+mod evaluation {
+    use proptest::prelude::*;
+    use rectify::eval::{Decoder, Evaluator, Outcome, Prepared};
+    use rectify::{SourceFile, check};
+
+    fn liuzhi() -> rectify::Model {
+        check(&[SourceFile {
+            name: "liuzhi-2022.scheme".to_string(),
+            text: super::LIUZHI.to_string(),
+        }])
+        .model
+        .expect("liuzhi checks")
+    }
+
+    /// Text made of what tips are made of: Chinese in both scripts, the seeds' keywords,
+    /// pinyin glosses, full-width forms, spaces and brackets.
+    fn tip_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("层层开会".to_string()),
+                Just("層層開會".to_string()),
+                Just("停水".to_string()),
+                Just("不發通知".to_string()),
+                Just("落實(shí)".to_string()),
+                Just("(chéng xù)".to_string()),
+                Just("\u{FF08}jù\u{FF09}".to_string()),
+                Just("ＡＰＰ".to_string()),
+                Just(" \u{3000}\n".to_string()),
+                Just("(".to_string()),
+                "[\\u{4e00}-\\u{4e20}a-zé]{1,4}",
+                "\\PC{1,3}",
+            ],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn evidence_always_quotes_the_original_text(text in tip_text()) {
+            let model = liuzhi();
+            let evaluator = Evaluator::new(&model);
+            let decoder = Decoder::new(&model);
+            let record = serde_json::json!({
+                "id": "P1", "text": text, "received": "2022-06-10",
+                "subject": {"name": "特区某局", "region": "520203"}
+            });
+            let tip = decoder.json(&record.to_string(), 1).expect("a well-formed record");
+            let mut prepared = Prepared::default();
+            evaluator.prepare(&tip.text, &mut prepared);
+            let chars: Vec<char> = tip.text.chars().collect();
+            for decision in evaluator.decide(&tip, &prepared, None, true) {
+                if let Outcome::Accepted { matches, .. } = decision.outcome {
+                    for symptom in matches.iter().flat_map(|a| &a.categories).flat_map(|c| &c.symptoms) {
+                        for evidence in &symptom.evidence {
+                            let quoted: String = chars[evidence.start..evidence.end].iter().collect();
+                            prop_assert_eq!(&quoted, &evidence.text);
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn any_record_line_gets_a_tip_or_an_error(line in "\\PC{0,200}") {
+            let model = liuzhi();
+            let decoder = Decoder::new(&model);
+            if let Err(error) = decoder.json(&line, 7) {
+                prop_assert_eq!(error.line, 7);
+                prop_assert!(!error.message.is_empty());
+            }
+        }
+    }
+}

@@ -99,15 +99,70 @@ const PROBLEMS: &[&str] = &[
 ];
 
 const DETAILS: &[&str] = &[
-    "这种情况已经持续了两个多月,基层干部和群众意见很大,大家都觉得这样下去不行。",
-    "我们多次向有关科室反映,对方总说研究研究,至今没有任何答复,也没有人来现场看过。",
-    "希望领导小组能够认真核实,督促相关单位尽快整改,给群众一个交代。",
-    "具体时间、地点和在场人员我都记得很清楚,如有需要可以配合调查,提供照片和聊天记录。",
-    "類似的問題在其他鄉鎮也有發生,希望能夠舉一反三,從制度上加以解決。",
-    "企业的正常生产经营因此受到很大影响,损失估计在十万元以上,职工的工资也受到了影响。",
-    "这件事在当地群众中影响很坏,大家私下议论纷纷,对政府的信任也打了折扣。",
+    "这种情况已经持续了{n}个多月,{who}和群众意见很大,大家都觉得这样下去不行。",
+    "我们{n}次向{place}有关科室反映,对方总说研究研究,至今没有任何答复。",
+    "希望领导小组能够认真核实,督促{place}尽快整改,给群众一个交代。",
+    "{m}月{d}日上午,{who}在{place}亲眼看到了这一幕,可以配合调查,提供照片和聊天记录。",
+    "類似的問題在{place}也有發生,{who}說已經持續了{n}年,希望能夠舉一反三。",
+    "企业的正常生产经营因此受到很大影响,损失估计在{n}万元以上,{n}名职工的工资也受到了影响。",
+    "这件事在{place}群众中影响很坏,{who}私下议论纷纷,对政府的信任也打了折扣。",
     "我反映的情况属实,愿意承担相应责任,请组织上保护反映人的个人信息。",
+    "{who}告诉我,{m}月份以来已经有{n}户群众为这件事跑了不止一趟。",
+    "去年{m}月{place}也出过类似的事,当时{who}出面协调才算解决,今年又反弹了。",
+    "相关的会议纪要、通知文件和工作群截图我都保存着,一共有{n}份。",
+    "{place}的办事窗口下午{n}点就没人了,群众只能第二天再来,来回要跑{n}趟。",
+    "听说{who}下个月要调走,希望在他走之前把这件事情说清楚,不要不了了之。",
+    "村里{n}位老党员联名写了材料,{m}月{d}日交给了{place},到现在也没有回音。",
 ];
+
+const WHO: &[&str] = &[
+    "张某",
+    "王某某",
+    "李主任",
+    "赵书记",
+    "刘科长",
+    "陈某",
+    "杨副局长",
+    "黄某某",
+    "周站长",
+    "吴干事",
+    "村民孙某",
+    "企业负责人郑某",
+    "网格员冯某",
+    "老党员何某",
+];
+
+const SITES: &[&str] = &[
+    "某镇政府",
+    "某街道办事处",
+    "区里某局",
+    "县某股室",
+    "某村委会",
+    "某社区",
+    "某乡卫生院",
+    "某中学",
+    "便民服务中心",
+    "某工业园区管委会",
+    "某派出所",
+    "某供电所",
+];
+
+/// A detail sentence with its blanks filled.
+fn detail(rng: &mut Rng) -> String {
+    let mut text = rng.pick(DETAILS).to_string();
+    while let Some(at) = text.find('{') {
+        let end = at + text[at..].find('}').expect("templates close their blanks");
+        let value = match &text[at + 1..end] {
+            "n" => (2 + rng.below(40)).to_string(),
+            "m" => (1 + rng.below(12)).to_string(),
+            "d" => (1 + rng.below(28)).to_string(),
+            "who" => rng.pick(WHO).to_string(),
+            _ => rng.pick(SITES).to_string(),
+        };
+        text.replace_range(at..=end, &value);
+    }
+    text
+}
 
 const PLACES: &[(&str, &str)] = &[
     ("520203", "六枝特区某局"),
@@ -125,7 +180,7 @@ pub fn tip(rng: &mut Rng, id: usize, size: usize) -> String {
     text.push_str(rng.pick(OPENINGS));
     text.push_str(rng.pick(PROBLEMS));
     while text.len() < size {
-        text.push_str(rng.pick(DETAILS));
+        text.push_str(&detail(rng));
     }
     let (region, name) = PLACES[rng.below(PLACES.len())];
     let year = 2016 + rng.below(8);

@@ -114,15 +114,13 @@ impl<'a> Lowering<'a, '_> {
                         campaign.fields.push(field);
                     }
                 }
-                Item::Announced(announced) => {
-                    if once.first("announced", announced.span, self.problems) {
-                        campaign.announced = date(&announced.value, self.problems);
-                    }
+                Item::Announced(announced)
+                    if once.first("announced", announced.span, self.problems) =>
+                {
+                    campaign.announced = date(&announced.value, self.problems);
                 }
-                Item::Scope(scope) => {
-                    if once.first("scope", scope.span, self.problems) {
-                        campaign.scope = self.scope(scope);
-                    }
+                Item::Scope(scope) if once.first("scope", scope.span, self.problems) => {
+                    campaign.scope = self.scope(scope);
                 }
                 _ => {}
             }
@@ -277,10 +275,10 @@ impl<'a> Lowering<'a, '_> {
         rules.report_ambiguity(self.problems);
         self.check_windows(&mut windows);
         campaign.windows = windows.into_iter().map(|(window, _)| window).collect();
-        if campaign.scope.regions.is_empty() {
-            if let Some((code, _)) = &campaign.jurisdiction {
-                campaign.scope.regions.push(code.clone());
-            }
+        if campaign.scope.regions.is_empty()
+            && let Some((code, _)) = &campaign.jurisdiction
+        {
+            campaign.scope.regions.push(code.clone());
         }
         let categories: Vec<&str> = campaign
             .areas

@@ -111,11 +111,11 @@ pub fn run(args: Args) -> Status {
         }
     };
     let mut index = DuplicateIndex::new();
-    if let Some(path) = &args.history {
-        if let Err(message) = load_history(path, &decoder, &evaluator, &mut index) {
-            fatal(&message);
-            return Status::Failure;
-        }
+    if let Some(path) = &args.history
+        && let Err(message) = load_history(path, &decoder, &evaluator, &mut index)
+    {
+        fatal(&message);
+        return Status::Failure;
     }
     let format = args.input.unwrap_or(match &args.tips {
         Some(path)

@@ -9,6 +9,7 @@
 //! a signature per tip (about 0.5 KB, and the bigram set of a short text), never the texts.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::decision::Repeat;
 use crate::text::{Normalized, is_han};
@@ -51,7 +52,7 @@ impl Signature {
             exact = (exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
             if let Some(p) = previous {
                 let hash = mix(((p as u64) << 32) | c as u64);
-                let bin = ((hash >> 32) * BINS as u64 >> 32) as usize;
+                let bin = (((hash >> 32) * BINS as u64) >> 32) as usize;
                 let value = hash as u32;
                 if value < values[bin] {
                     values[bin] = value;
@@ -77,20 +78,29 @@ impl Signature {
         }
     }
 
-    fn similarity(&self, other: &Signature) -> f64 {
+    /// The similarity of the two texts, when it is at least `threshold`.
+    fn similarity_at_least(&self, other: &Signature, threshold: f64) -> Option<f64> {
         if self.exact == other.exact {
-            return 1.0;
+            return Some(1.0);
         }
-        if let (Some(a), Some(b)) = (&self.set, &other.set) {
-            return jaccard(a, b);
+        // The estimate first, stopping as soon as too many values differ; a short text's exact
+        // similarity is computed only when the estimate comes near the threshold.
+        let exact_sets = self.set.as_ref().zip(other.set.as_ref());
+        let slack = if exact_sets.is_some() { 0.2 } else { 0.0 };
+        let allowed = ((1.0 - threshold + slack) * BINS as f64).floor() as usize;
+        let mut differ = 0;
+        // In chunks, so that each chunk compiles to vector compares.
+        for (a, b) in self.values.chunks(25).zip(other.values.chunks(25)) {
+            differ += a.iter().zip(b).filter(|(x, y)| x != y).count();
+            if differ > allowed {
+                return None;
+            }
         }
-        let same = self
-            .values
-            .iter()
-            .zip(&other.values)
-            .filter(|(a, b)| a == b)
-            .count();
-        same as f64 / BINS as f64
+        let similarity = match exact_sets {
+            Some((a, b)) => jaccard(a, b),
+            None => (BINS - differ) as f64 / BINS as f64,
+        };
+        (similarity >= threshold).then_some(similarity)
     }
 
     fn band_keys(&self) -> impl Iterator<Item = u64> + '_ {
@@ -150,13 +160,55 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Keys here are hashes already: hashing them again would only cost time.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+
+/// Members of one band bucket compared with a new tip, the most recent first. A bucket grows
+/// when many tips share a band — a stream of look-alike tips —, and comparing every member
+/// would make the cost per tip grow with the input; a repeat of an older tip is still found
+/// through its other bands.
+const BUCKET_LIMIT: usize = 64;
+
 /// Every tip seen so far, by signature.
 #[derive(Debug, Default)]
 pub struct DuplicateIndex {
-    tips: Vec<(String, bool, Signature)>,
-    exact: HashMap<u64, u32>,
-    buckets: HashMap<u64, Vec<u32>>,
+    tips: Vec<Remembered>,
+    exact: ByHash<u32>,
+    /// For each band key, the latest tip that has it; earlier ones are chained through
+    /// [`Remembered::previous`], so a bucket costs no allocation of its own.
+    latest: ByHash<u32>,
+    queries: u32,
 }
+
+#[derive(Debug)]
+struct Remembered {
+    id: String,
+    history: bool,
+    signature: Signature,
+    /// Per band: the tip before this one in the same bucket, or `u32::MAX`.
+    previous: [u32; BANDS],
+    /// The last query that compared this tip, so a tip found in several bands is compared once.
+    compared_in: u32,
+}
+
+const NONE: u32 = u32::MAX;
 
 impl DuplicateIndex {
     /// An empty index.
@@ -176,39 +228,62 @@ impl DuplicateIndex {
         if signature.shingles < MIN_SHINGLES {
             return None;
         }
+        self.queries += 1;
+        let keys: Vec<u64> = signature.band_keys().collect();
         let mut best: Option<(u32, f64)> = None;
         if let Some(&earlier) = self.exact.get(&signature.exact) {
             best = Some((earlier, 1.0));
         } else {
-            for key in signature.band_keys() {
-                for &candidate in self.buckets.get(&key).into_iter().flatten() {
-                    let similarity = self.tips[candidate as usize].2.similarity(&signature);
-                    let better = match best {
-                        None => true,
-                        Some((index, top)) => {
-                            similarity > top || (similarity == top && candidate < index)
+            for (band, key) in keys.iter().enumerate() {
+                let mut candidate = self.latest.get(key).copied().unwrap_or(NONE);
+                let mut walked = 0;
+                while candidate != NONE && walked < BUCKET_LIMIT {
+                    walked += 1;
+                    let earlier = &mut self.tips[candidate as usize];
+                    let next = earlier.previous[band];
+                    if earlier.compared_in != self.queries {
+                        earlier.compared_in = self.queries;
+                        if let Some(similarity) =
+                            earlier.signature.similarity_at_least(&signature, threshold)
+                        {
+                            let better = match best {
+                                None => true,
+                                Some((index, top)) => {
+                                    similarity > top || (similarity == top && candidate < index)
+                                }
+                            };
+                            if better {
+                                best = Some((candidate, similarity));
+                            }
                         }
-                    };
-                    if similarity >= threshold && better {
-                        best = Some((candidate, similarity));
                     }
+                    candidate = next;
                 }
             }
         }
         let index = self.tips.len() as u32;
+        let mut previous = [NONE; BANDS];
+        // An exact repeat is found through the first tip with its text; it joins no bucket, so
+        // a flood of identical tips does not fill the buckets.
         if best.is_none_or(|(_, similarity)| similarity < 1.0) {
             self.exact.entry(signature.exact).or_insert(index);
-            for key in signature.band_keys() {
-                self.buckets.entry(key).or_default().push(index);
+            for (band, key) in keys.iter().enumerate() {
+                previous[band] = self.latest.insert(*key, index).unwrap_or(NONE);
             }
         }
-        self.tips.push((id.to_string(), history, signature));
+        self.tips.push(Remembered {
+            id: id.to_string(),
+            history,
+            signature,
+            previous,
+            compared_in: self.queries,
+        });
         best.map(|(earlier, similarity)| {
-            let (tip, history, _) = &self.tips[earlier as usize];
+            let earlier = &self.tips[earlier as usize];
             Repeat {
-                tip: tip.clone(),
+                tip: earlier.id.clone(),
                 similarity: (similarity * 100.0).round() / 100.0,
-                history: *history,
+                history: earlier.history,
             }
         })
     }

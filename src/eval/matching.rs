@@ -2,7 +2,7 @@
 //! and, for `--explain`, a trace of every part.
 
 use super::decision::Evidence;
-use super::scan::{Hit, Scanner, hits_of};
+use super::scan::{Hit, Scanner, found, hits_of};
 use crate::model::{Campaign, MatchRule};
 use crate::text::Normalized;
 
@@ -11,6 +11,7 @@ pub(crate) struct TextView<'a> {
     pub original: &'a str,
     pub normalized: &'a Normalized,
     pub hits: &'a [Hit],
+    pub present: &'a [u64],
     pub scanner: &'a Scanner,
     pub campaign_index: usize,
     pub campaign: &'a Campaign,
@@ -27,7 +28,10 @@ impl TextView<'_> {
     /// Whether the rule matches.
     pub(crate) fn matches(&self, rule: &MatchRule) -> bool {
         match rule {
-            MatchRule::Literal(literal) => !self.literal_hits(*literal).is_empty(),
+            MatchRule::Literal(literal) => found(
+                self.present,
+                self.scanner.pattern(self.campaign_index, *literal),
+            ),
             MatchRule::Any(parts) => parts.iter().any(|p| self.matches(p)),
             MatchRule::All(parts) => parts.iter().all(|p| self.matches(p)),
             MatchRule::Not(inner) => !self.matches(inner),

@@ -46,6 +46,7 @@ pub struct Evaluator<'m> {
 pub struct Prepared {
     normalized: Normalized,
     hits: Vec<Hit>,
+    present: Vec<u64>,
 }
 
 impl Prepared {
@@ -93,7 +94,11 @@ impl<'m> Evaluator<'m> {
     /// Puts a tip's text in normal form and scans it, reusing `prepared`'s buffers.
     pub fn prepare(&self, text: &str, prepared: &mut Prepared) {
         prepared.normalized.fill(text);
-        self.scanner.scan(&prepared.normalized, &mut prepared.hits);
+        self.scanner.scan(
+            &prepared.normalized,
+            &mut prepared.hits,
+            &mut prepared.present,
+        );
     }
 
     /// Every campaign's decision on a prepared tip, in model order. `repeat` is the earlier tip
@@ -114,6 +119,7 @@ impl<'m> Evaluator<'m> {
                     original: &tip.text,
                     normalized: &prepared.normalized,
                     hits: &prepared.hits,
+                    present: &prepared.present,
                     scanner: &self.scanner,
                     campaign_index: index,
                     campaign,
@@ -296,24 +302,26 @@ impl<'m> Evaluator<'m> {
                 ));
             }
         }
-        if let Some(level) = tip.subject.level {
-            if !scope.levels.is_empty() && !scope.levels.contains(&level) {
-                let levels: Vec<&str> = scope.levels.iter().map(|l| l.name()).collect();
-                return Some(format!(
-                    "the subject is at {} level; the campaign accepts {}",
-                    level.name(),
-                    levels.join("、")
-                ));
-            }
+        if let Some(level) = tip.subject.level
+            && !scope.levels.is_empty()
+            && !scope.levels.contains(&level)
+        {
+            let levels: Vec<&str> = scope.levels.iter().map(|l| l.name()).collect();
+            return Some(format!(
+                "the subject is at {} level; the campaign accepts {}",
+                level.name(),
+                levels.join("、")
+            ));
         }
-        if let Some(region) = &tip.subject.region {
-            if !scope.regions.is_empty() && !scope.regions.iter().any(|r| r.contains(region)) {
-                let regions: Vec<&str> = scope.regions.iter().map(|r| r.code()).collect();
-                return Some(format!(
-                    "the subject is in region {region}, outside {}",
-                    regions.join("、")
-                ));
-            }
+        if let Some(region) = &tip.subject.region
+            && !scope.regions.is_empty()
+            && !scope.regions.iter().any(|r| r.contains(region))
+        {
+            let regions: Vec<&str> = scope.regions.iter().map(|r| r.code()).collect();
+            return Some(format!(
+                "the subject is in region {region}, outside {}",
+                regions.join("、")
+            ));
         }
         None
     }

@@ -12,6 +12,8 @@ pub(crate) struct Scanner {
     /// `patterns[campaign][literal]`: the automaton's pattern for that literal. Campaigns that
     /// share a literal share its pattern, so a tip is scanned once for all of them.
     patterns: Vec<Vec<u32>>,
+    /// How many distinct patterns the automaton holds.
+    count: usize,
 }
 
 /// One occurrence of a pattern in the normal form of a tip.
@@ -45,6 +47,7 @@ impl Scanner {
             .collect();
         // The checker refuses empty literals, and `unique` holds each literal once: the two
         // conditions under which building can fail.
+        let count = unique.len();
         let automaton = (!unique.is_empty()).then(|| {
             CharwiseDoubleArrayAhoCorasick::with_values(
                 unique.iter().enumerate().map(|(i, p)| (*p, i as u32)),
@@ -54,6 +57,7 @@ impl Scanner {
         Scanner {
             automaton,
             patterns,
+            count,
         }
     }
 
@@ -64,9 +68,17 @@ impl Scanner {
     }
 
     /// Every occurrence of every pattern, overlapping ones included (a keyword inside a longer
-    /// keyword still counts), sorted by pattern then position.
-    pub(crate) fn scan(&self, normalized: &Normalized, hits: &mut Vec<Hit>) {
+    /// keyword still counts), sorted by pattern then position; and the set of patterns found,
+    /// one bit each, for the rules that only ask whether a literal occurs.
+    pub(crate) fn scan(
+        &self,
+        normalized: &Normalized,
+        hits: &mut Vec<Hit>,
+        present: &mut Vec<u64>,
+    ) {
         hits.clear();
+        present.clear();
+        present.resize(self.count.div_ceil(64), 0);
         let Some(automaton) = &self.automaton else {
             return;
         };
@@ -80,6 +92,9 @@ impl Scanner {
                 }),
         );
         hits.sort_unstable();
+        for hit in hits.iter() {
+            present[hit.pattern as usize / 64] |= 1 << (hit.pattern % 64);
+        }
     }
 }
 
@@ -89,4 +104,10 @@ pub(crate) fn hits_of(hits: &[Hit], pattern: u32) -> &[Hit] {
     let from = hits.partition_point(|h| h.pattern < pattern);
     let to = from + hits[from..].partition_point(|h| h.pattern == pattern);
     &hits[from..to]
+}
+
+/// Whether a pattern was found.
+#[inline]
+pub(crate) fn found(present: &[u64], pattern: u32) -> bool {
+    present[pattern as usize / 64] & (1 << (pattern % 64)) != 0
 }

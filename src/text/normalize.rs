@@ -6,19 +6,16 @@
 //! form comes from exactly one character of the original, and [`Normalized`] remembers which,
 //! so evidence found in the normal form is reported at its place in the original text.
 
-use super::script::{is_han, simplify};
+use super::script::{is_han, table};
 
 /// A text in normal form, with the way back to the original.
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
     /// The normal form.
     pub text: String,
-    /// For each character of `text`: its byte offset in `text`.
-    byte_starts: Vec<u32>,
-    /// For each character of `text`: the index of the original character it came from.
-    origin_chars: Vec<u32>,
-    /// For each character of `text`: the byte offset of that original character.
-    origin_bytes: Vec<u32>,
+    /// For each character of `text`: its byte offset in `text`, and the byte offset in the
+    /// original of the character it came from.
+    offsets: Vec<(u32, u32)>,
 }
 
 /// Where a stretch of the normal form stands in the original text.
@@ -38,46 +35,53 @@ impl Normalized {
     /// Puts `original` in normal form, reusing this value's buffers.
     pub fn fill(&mut self, original: &str) {
         self.text.clear();
-        self.byte_starts.clear();
-        self.origin_chars.clear();
-        self.origin_bytes.clear();
+        self.offsets.clear();
         self.text.reserve(original.len());
+        let table = table();
         let mut previous_han = false;
-        let mut char_index = 0u32;
         let mut chars = original.char_indices();
         while let Some((byte, original_char)) = chars.next() {
-            let c = fold_width(original_char);
+            let c = if original_char.is_ascii() {
+                original_char.to_ascii_lowercase()
+            } else if is_han(original_char) {
+                // Most of a Chinese text: no width, case or white space to fold.
+                let c = table.simplify(original_char);
+                previous_han = true;
+                self.offsets.push((self.text.len() as u32, byte as u32));
+                self.text.push(c);
+                continue;
+            } else {
+                table.simplify(fold_width(original_char))
+            };
             if c == '(' && previous_han {
                 if let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..]) {
                     for _ in 0..len {
                         chars.next();
                     }
-                    char_index += 1 + len as u32;
                     continue;
                 }
             }
             if c.is_whitespace() {
-                char_index += 1;
                 continue;
             }
-            let c = simplify(c).to_ascii_lowercase();
+            let c = c.to_ascii_lowercase();
             previous_han = is_han(c);
-            self.byte_starts.push(self.text.len() as u32);
-            self.origin_chars.push(char_index);
-            self.origin_bytes.push(byte as u32);
+            self.offsets.push((self.text.len() as u32, byte as u32));
             self.text.push(c);
-            char_index += 1;
         }
     }
 
     /// The number of characters in the normal form.
     pub fn char_len(&self) -> usize {
-        self.origin_chars.len()
+        self.offsets.len()
     }
 
     /// The character index in the normal form of the character at byte offset `byte`.
     pub fn char_at_byte(&self, byte: usize) -> usize {
-        match self.byte_starts.binary_search(&(byte as u32)) {
+        match self
+            .offsets
+            .binary_search_by_key(&(byte as u32), |(start, _)| *start)
+        {
             Ok(index) => index,
             Err(index) => index.saturating_sub(1),
         }
@@ -86,7 +90,7 @@ impl Normalized {
     /// Where the normal-form bytes `byte_start..byte_end` came from in `original` (the text
     /// this value was filled from). White space and glosses inside the range are part of it.
     pub fn origin(&self, original: &str, byte_start: usize, byte_end: usize) -> Origin {
-        if self.origin_chars.is_empty() {
+        if self.offsets.is_empty() {
             return Origin {
                 start: 0,
                 end: 0,
@@ -96,16 +100,22 @@ impl Normalized {
         }
         let first = self.char_at_byte(byte_start);
         let last = self.char_at_byte(byte_end.saturating_sub(1).max(byte_start));
-        let last_byte = self.origin_bytes[last] as usize;
-        let last_len = original[last_byte..]
-            .chars()
-            .next()
-            .map_or(0, char::len_utf8);
+        let from = self.offsets[first].1 as usize;
+        let last_byte = self.offsets[last].1 as usize;
+        let to = last_byte
+            + original[last_byte..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        // Character offsets are counted only here, for the few stretches reported as
+        // evidence, not for every character of every tip.
+        let start = original[..from].chars().count();
+        let end = start + original[from..to].chars().count();
         Origin {
-            start: self.origin_chars[first] as usize,
-            end: self.origin_chars[last] as usize + 1,
-            byte_start: self.origin_bytes[first] as usize,
-            byte_end: last_byte + last_len,
+            start,
+            end,
+            byte_start: from,
+            byte_end: to,
         }
     }
 }
@@ -113,22 +123,24 @@ impl Normalized {
 /// The normal form of a keyword: the text of [`Normalized::fill`] without the offsets.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let table = table();
     let mut previous_han = false;
     let mut chars = text.char_indices();
     while let Some((byte, original)) = chars.next() {
         let c = fold_width(original);
-        if c == '(' && previous_han {
-            if let Some(len) = gloss_len(&text[byte + original.len_utf8()..]) {
-                for _ in 0..len {
-                    chars.next();
-                }
-                continue;
+        if c == '('
+            && previous_han
+            && let Some(len) = gloss_len(&text[byte + original.len_utf8()..])
+        {
+            for _ in 0..len {
+                chars.next();
             }
+            continue;
         }
         if c.is_whitespace() {
             continue;
         }
-        let c = simplify(c).to_ascii_lowercase();
+        let c = table.simplify(c).to_ascii_lowercase();
         previous_han = is_han(c);
         out.push(c);
     }

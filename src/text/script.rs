@@ -19,7 +19,8 @@ const EXTRA_VARIANTS: &[(char, char)] = &[('衞', '卫'), ('衆', '众'), ('綫'
 const DENSE_START: u32 = 0x3400;
 const DENSE_END: u32 = 0xA000;
 
-struct Table {
+/// The mapping, loaded once.
+pub(crate) struct Table {
     dense: Vec<char>,
     sparse: HashMap<char, char>,
 }
@@ -54,20 +55,32 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     Table { dense, sparse }
 });
 
+/// The mapping, for callers that convert many characters in a row.
+pub(crate) fn table() -> &'static Table {
+    &TABLE
+}
+
+impl Table {
+    /// The Simplified form of `c`, or `c` itself.
+    #[inline]
+    pub(crate) fn simplify(&self, c: char) -> char {
+        let code = c as u32;
+        if code < 0x2E80 {
+            return c;
+        }
+        if (DENSE_START..DENSE_END).contains(&code) {
+            let mapped = self.dense[(code - DENSE_START) as usize];
+            if mapped == '\0' { c } else { mapped }
+        } else {
+            self.sparse.get(&c).copied().unwrap_or(c)
+        }
+    }
+}
+
 /// The Simplified form of `c`, or `c` itself.
 #[inline]
 pub(crate) fn simplify(c: char) -> char {
-    let code = c as u32;
-    if code < 0x2E80 {
-        return c;
-    }
-    let table = &*TABLE;
-    if (DENSE_START..DENSE_END).contains(&code) {
-        let mapped = table.dense[(code - DENSE_START) as usize];
-        if mapped == '\0' { c } else { mapped }
-    } else {
-        table.sparse.get(&c).copied().unwrap_or(c)
-    }
+    table().simplify(c)
 }
 
 /// Whether `c` is a Chinese character.
