@@ -292,3 +292,34 @@ fn evidence_offsets_point_into_the_original_text() {
         "only {checked} pieces of evidence were checked"
     );
 }
+
+#[test]
+fn csv_lines_stay_true_across_blank_lines_crlf_and_multi_line_cells() {
+    let dir = std::env::temp_dir().join(format!("rectify-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tips.csv");
+    std::fs::write(
+        &path,
+        "id,text,received\r\nA,\"两行\r\n文字\",2022-06-10\r\n\r\nB,x,2022-06-11\r\n\r\n\r\nC,y,2022-13-01",
+    )
+    .unwrap();
+    let run = rectify(&["eval", "--scheme", LIUZHI, path.to_str().unwrap()]);
+    let lines: Vec<(String, u64)> = records(&run.stdout)
+        .iter()
+        .map(|r| {
+            (
+                r["tip"].as_str().unwrap().to_string(),
+                r["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("A".to_string(), 2),
+            ("B".to_string(), 5),
+            ("C".to_string(), 8)
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -82,20 +82,20 @@ const OPENINGS: &[&str] = &[
 ];
 
 const PROBLEMS: &[&str] = &[
-    "某局层层开会,五月份超计划加开全区性会议三次,乡镇主要负责人几乎天天在路上开会。",
-    "某镇要求各村每周重复填表、多头填报,同一份数据要按三个部门的格式报送。",
-    "单位领导在工作群里要求全体职工安装APP并网络投票,不参加的要点名。",
-    "某部门出台的政策照抄照搬外地文件,完全不切合本地实际。",
-    "工作人員接待企業時語氣生硬、態度傲慢,停水停電也不發通知。",
-    "區裡某部門落實(shí)上級部署只是做樣子、搞形式,只求過得去。",
-    "某干部上班时间溜岗,经常迟到早退,群众来办事找不到人。",
-    "執法人員對企業的小毛病小題大做,動輒要求停產整頓,採取一刀切的做法。",
-    "某单位汇报工作报喜不报忧,数据统计注水失真。",
-    "某局把制度规定当作挡箭牌,明明可以容缺受理却一再推脱。",
-    "街道干部把群众诉求一级推一级,一个部门推一个部门,谁也不管。",
-    "某部门负责人经常邀请企业老板参加私人聚会,最后让企业老板买单。",
-    "某村修路的钱迟迟不到位,工程停了半年。",
-    "小区门口的路灯坏了很久,希望有关部门尽快修好。",
+    "{place}层层开会,{m}月份超计划加开全区性会议{n}次,{who}几乎天天在路上开会。",
+    "{place}要求各村每周重复填表、多头填报,同一份数据要按{n}个部门的格式报送。",
+    "{place}领导在工作群里要求全体职工安装APP并网络投票,{who}说不参加的要点名。",
+    "{place}出台的政策照抄照搬外地文件,{who}说完全不切合本地实际。",
+    "{place}工作人員接待企業時語氣生硬、態度傲慢,停水停電也不發通知,{who}很有意見。",
+    "{place}落實(shí)上級部署只是做樣子、搞形式,只求過得去,{n}項任務都沒有落地。",
+    "{who}上班时间溜岗,经常迟到早退,群众来{place}办事找不到人。",
+    "執法人員對{place}的小毛病小題大做,動輒要求停產整頓,採取一刀切的做法。",
+    "{place}汇报工作报喜不报忧,{m}月份的数据统计注水失真。",
+    "{place}把制度规定当作挡箭牌,{who}明明可以容缺受理却一再推脱。",
+    "{place}把群众诉求一级推一级,一个部门推一个部门,{n}天了谁也不管。",
+    "{who}经常邀请企业老板参加私人聚会,最后让企业老板买单。",
+    "{place}修路的钱迟迟不到位,工程停了{n}个月。",
+    "{place}门口的路灯坏了{n}天,希望有关部门尽快修好。",
 ];
 
 const DETAILS: &[&str] = &[
@@ -147,9 +147,9 @@ const SITES: &[&str] = &[
     "某供电所",
 ];
 
-/// A detail sentence with its blanks filled.
-fn detail(rng: &mut Rng) -> String {
-    let mut text = rng.pick(DETAILS).to_string();
+/// A sentence of `templates` with its blanks filled.
+fn fill(rng: &mut Rng, templates: &[&str]) -> String {
+    let mut text = rng.pick(templates).to_string();
     while let Some(at) = text.find('{') {
         let end = at + text[at..].find('}').expect("templates close their blanks");
         let value = match &text[at + 1..end] {
@@ -178,9 +178,9 @@ const PLACES: &[(&str, &str)] = &[
 pub fn tip(rng: &mut Rng, id: usize, size: usize) -> String {
     let mut text = String::new();
     text.push_str(rng.pick(OPENINGS));
-    text.push_str(rng.pick(PROBLEMS));
+    text.push_str(&fill(rng, PROBLEMS));
     while text.len() < size {
-        text.push_str(&detail(rng));
+        text.push_str(&fill(rng, DETAILS));
     }
     let (region, name) = PLACES[rng.below(PLACES.len())];
     let year = 2016 + rng.below(8);

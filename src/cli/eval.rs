@@ -224,7 +224,7 @@ impl<'d> Records<'d> {
                 let mut reader = csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(Box::new(CrlfAsLf::new(source)) as Box<dyn Read>);
+                    .from_reader(Box::new(LineEnds::new(source)) as Box<dyn Read>);
                 let header = reader
                     .headers()
                     .map_err(|e| format!("cannot read the CSV header: {e}"))?
@@ -283,7 +283,15 @@ impl<'d> Records<'d> {
                     match reader.read_record(&mut row) {
                         Ok(false) => break,
                         Ok(true) => {
-                            let line = row.position().map_or(line, |p| p.line() as usize);
+                            // The reader numbers a record by where the blank lines before it
+                            // begin; where its line end leaves the reader is exact. Every line
+                            // is ended (see `LineEnds`), so the record's own line is the one
+                            // before, less the line breaks inside its quoted cells.
+                            let breaks: usize =
+                                row.iter().map(|cell| cell.matches('\n').count()).sum();
+                            let line = (reader.position().line() as usize)
+                                .saturating_sub(1 + breaks)
+                                .max(line);
                             let decoded = self.decoder.csv(layout, &row, line);
                             batch.push(Pending::Done((line, decoded)));
                         }
@@ -310,36 +318,52 @@ impl<'d> Records<'d> {
     }
 }
 
-/// Reads CRLF line ends as LF. The csv crate numbers the records of a CRLF file (as
-/// spreadsheets export them) one line short; this keeps error lines true.
-struct CrlfAsLf<R> {
+/// Reads CRLF line ends as LF and ends the last line with LF, so that the CSV reader's line
+/// counts can be turned into the line each record stands on (see `Records::next_batch`).
+struct LineEnds<R> {
     inner: R,
     /// A carriage return read at the end of the last chunk, not yet known to precede LF.
     held_cr: bool,
+    /// The last byte handed out, to know whether the input ended its last line.
+    last: Option<u8>,
+    finished: bool,
 }
 
-impl<R: Read> CrlfAsLf<R> {
+impl<R: Read> LineEnds<R> {
     fn new(inner: R) -> Self {
-        CrlfAsLf {
+        LineEnds {
             inner,
             held_cr: false,
+            last: None,
+            finished: false,
         }
     }
 }
 
-impl<R: Read> Read for CrlfAsLf<R> {
+impl<R: Read> Read for LineEnds<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.finished || buf.is_empty() {
+            return Ok(0);
+        }
         if buf.len() < 2 {
+            // Folding needs room for a held CR and a byte after it. The CSV reader always
+            // reads into its own buffer of several kilobytes, so this is only for other callers.
             return self.inner.read(buf);
         }
         let start = usize::from(self.held_cr);
-        let read = self.inner.read(&mut buf[start..])?;
         if self.held_cr {
             buf[0] = b'\r';
             self.held_cr = false;
         }
+        let read = self.inner.read(&mut buf[start..])?;
         let mut len = start + read;
         if read == 0 {
+            // The end of the input: make sure the last line is ended.
+            self.finished = true;
+            if self.last.is_some_and(|b| b != b'\n') || len > 0 {
+                buf[len] = b'\n';
+                len += 1;
+            }
             return Ok(len);
         }
         if buf[len - 1] == b'\r' {
@@ -349,17 +373,16 @@ impl<R: Read> Read for CrlfAsLf<R> {
         let mut kept = 0;
         for i in 0..len {
             let byte = buf[i];
-            let next = if i + 1 < len { Some(buf[i + 1]) } else { None };
-            if byte == b'\r' && next == Some(b'\n') {
+            if byte == b'\r' && i + 1 < len && buf[i + 1] == b'\n' {
                 continue;
             }
             buf[kept] = byte;
             kept += 1;
         }
-        if kept == 0 && self.held_cr {
-            // Only a held CR so far: read on, so as not to signal the end.
+        if kept == 0 {
             return self.read(buf);
         }
+        self.last = Some(buf[kept - 1]);
         Ok(kept)
     }
 }

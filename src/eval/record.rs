@@ -418,6 +418,9 @@ pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
             }
         }
     }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date);
+    }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y年%m月%d日") {
         return Ok(date);
     }

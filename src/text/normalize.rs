@@ -37,6 +37,8 @@ impl Normalized {
         self.text.clear();
         self.offsets.clear();
         self.text.reserve(original.len());
+        // At most one entry per character; a third of the bytes for Chinese text.
+        self.offsets.reserve(original.len() / 3 + 16);
         let table = table();
         let mut previous_han = false;
         let mut chars = original.char_indices();
