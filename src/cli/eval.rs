@@ -153,13 +153,14 @@ pub fn run(args: Args) -> Status {
         index: &mut index,
         explain: args.explain,
         include_reporter: args.include_reporter,
-        table: args.format == OutputFormat::Table,
+        table: (args.format == OutputFormat::Table)
+            .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str()))),
         pool: &pool,
         serial: args.jobs == 1,
     };
     let mut summary = Summary::default();
-    if stage.table {
-        let _ = out.write_all(table::header().as_bytes());
+    if let Some(layout) = &stage.table {
+        let _ = out.write_all(layout.header().as_bytes());
     }
     loop {
         let batch = match records.next_batch(BATCH) {
@@ -407,7 +408,7 @@ struct Stage<'a, 'm> {
     index: &'a mut DuplicateIndex,
     explain: bool,
     include_reporter: bool,
-    table: bool,
+    table: Option<table::Layout>,
     pool: &'a rayon::ThreadPool,
     serial: bool,
 }
@@ -474,16 +475,16 @@ impl Stage<'_, '_> {
                 Ok(tip) => {
                     let decisions = evaluator.decide(tip, &item.prepared, repeat.as_ref(), explain);
                     let outcomes = decisions.iter().map(|d| d.outcome.name()).collect();
-                    let text = if table {
-                        table::rows(item.line, tip, &decisions)
+                    let text = if let Some(layout) = &table {
+                        table::rows(layout, item.line, tip, &decisions)
                     } else {
                         decided_json(item.line, tip, &decisions, include_reporter)
                     };
                     (text, Some(outcomes))
                 }
                 Err(error) => {
-                    let text = if table {
-                        table::error_row(error)
+                    let text = if let Some(layout) = &table {
+                        table::error_row(layout, error)
                     } else {
                         error_json(error)
                     };

@@ -2,22 +2,46 @@
 
 use rectify::eval::{Decision, Outcome, RecordError, Tip};
 
-const WIDTHS: [usize; 6] = [6, 10, 16, 14, 44, 0];
+/// Column widths, in terminal columns; the last column is not padded.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    widths: [usize; 6],
+}
 
-/// The header row.
-pub fn header() -> String {
-    row(&[
-        "line",
-        "tip",
-        "campaign",
-        "outcome",
-        "detail",
-        "handled by · priority · due",
-    ])
+impl Layout {
+    /// Columns wide enough for the loaded campaigns' ids.
+    pub fn new<'a>(campaigns: impl IntoIterator<Item = &'a str>) -> Layout {
+        let campaign = campaigns
+            .into_iter()
+            .map(display_width)
+            .max()
+            .unwrap_or(8)
+            .max(8)
+            + 2;
+        Layout {
+            widths: [6, 12, campaign, 14, 44, 0],
+        }
+    }
+
+    /// The header row.
+    pub fn header(&self) -> String {
+        self.row(&[
+            "line",
+            "tip",
+            "campaign",
+            "outcome",
+            "detail",
+            "handled by · priority · due",
+        ])
+    }
+
+    fn row(&self, cells: &[&str]) -> String {
+        row(cells, &self.widths)
+    }
 }
 
 /// The rows of one decided tip.
-pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
+pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> String {
     let mut out = String::new();
     for (index, decision) in decisions.iter().enumerate() {
         let (line_cell, tip_cell) = if index == 0 {
@@ -94,7 +118,7 @@ pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
             Outcome::OutOfScope { reason } => (reason.clone(), String::new()),
             Outcome::NoMatch => (String::new(), String::new()),
         };
-        out.push_str(&row(&[
+        out.push_str(&layout.row(&[
             &line_cell,
             &tip_cell,
             &decision.campaign,
@@ -114,12 +138,12 @@ pub fn rows(line: usize, tip: &Tip, decisions: &[Decision]) -> String {
 }
 
 /// The row of a malformed record.
-pub fn error_row(error: &RecordError) -> String {
+pub fn error_row(layout: &Layout, error: &RecordError) -> String {
     let mut message = error.message.clone();
     if let Some(column) = error.column {
         message = format!("column {column}: {message}");
     }
-    row(&[
+    layout.row(&[
         &error.line.to_string(),
         error.id.as_deref().unwrap_or("?"),
         "",
@@ -129,9 +153,9 @@ pub fn error_row(error: &RecordError) -> String {
     ])
 }
 
-fn row(cells: &[&str]) -> String {
+fn row(cells: &[&str], widths: &[usize]) -> String {
     let mut out = String::new();
-    for (cell, width) in cells.iter().zip(WIDTHS) {
+    for (cell, &width) in cells.iter().zip(widths) {
         out.push_str(cell);
         let shown = display_width(cell);
         if width > 0 {

@@ -1,0 +1,103 @@
+//! The command line itself: help that teaches, exit codes scripts can use, and the project's
+//! own examples run through `rectify test`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn rectify(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .args(args)
+        .output()
+        .expect("the rectify binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn rectify_test_runs_every_example_of_the_bundled_schemes() {
+    let (code, stdout, stderr) = rectify(&["test", "schemes/"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let last = stdout.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 80, "only {passed} examples ran");
+    assert!(!stdout.contains("FAIL"));
+}
+
+#[test]
+fn a_failing_example_shows_expected_and_actual_and_exits_one() {
+    let dir = std::env::temp_dir().join(format!("rectify-failing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scheme = std::fs::read_to_string("schemes/liuzhi-2022.scheme")
+        .unwrap()
+        .replace("预期 受理 秀优越感", "预期 受理 执法越位");
+    let path = dir.join("liuzhi.scheme");
+    std::fs::write(&path, scheme).unwrap();
+    let (code, stdout, _) = rectify(&["test", "--filter", "老板", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let stdout = stdout.replace(path.to_str().unwrap(), "liuzhi.scheme");
+    insta::assert_snapshot!(stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_names_every_command_and_teaches_by_example() {
+    let (code, stdout, _) = rectify(&["--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn each_command_has_complete_help() {
+    for command in ["check", "eval", "test"] {
+        let (code, stdout, _) = rectify(&[command, "--help"]);
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("help_{command}"), stdout);
+    }
+}
+
+#[test]
+fn usage_mistakes_and_unreadable_files_exit_two() {
+    let (code, _, stderr) = rectify(&["check"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = rectify(&["chekc", "schemes/"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = rectify(&["check", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read `no/such/dir`"), "{stderr}");
+    let (code, _, stderr) = rectify(&[
+        "eval",
+        "--scheme",
+        "schemes/",
+        "--jobs",
+        "0",
+        "examples/tips.jsonl",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn the_sample_tips_reach_every_outcome_and_are_all_well_formed() {
+    let (code, stdout, stderr) = rectify(&["eval", "--scheme", "schemes/", "examples/tips.jsonl"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.lines().count() >= 30);
+    for outcome in [
+        "accepted",
+        "excluded",
+        "out_of_window",
+        "out_of_scope",
+        "no_match",
+    ] {
+        assert!(
+            stdout.contains(&format!("\"outcome\":\"{outcome}\"")),
+            "{outcome}"
+        );
+    }
+    assert!(stderr.contains("0 rejected as malformed"));
+}
