@@ -55,13 +55,14 @@ impl Normalized {
             } else {
                 table.simplify(fold_width(original_char))
             };
-            if c == '(' && previous_han {
-                if let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..]) {
-                    for _ in 0..len {
-                        chars.next();
-                    }
-                    continue;
+            if c == '('
+                && previous_han
+                && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
+            {
+                for _ in 0..len {
+                    chars.next();
                 }
+                continue;
             }
             if c.is_whitespace() {
                 continue;
