@@ -739,8 +739,23 @@ impl<'a> Lowering<'a, '_> {
             if !given {
                 self.problems.push(CheckError::IncompleteExample {
                     name: name.clone(),
-                    missing: statement,
-                    help,
+                    missing: statement.to_string(),
+                    help: help.to_string(),
+                    at: decl.name.span.into(),
+                });
+                complete = false;
+            }
+        }
+        // A real tip without a required field is malformed; an example must not pass for one.
+        for field in fields.iter().filter(|f| f.required) {
+            if !values.iter().any(|(id, _)| *id == field.id) {
+                self.problems.push(CheckError::IncompleteExample {
+                    name: name.clone(),
+                    missing: field.id.clone(),
+                    help: format!(
+                        "the field `{}` is required: give it a value, such as {} = …",
+                        field.id, field.id
+                    ),
                     at: decl.name.span.into(),
                 });
                 complete = false;

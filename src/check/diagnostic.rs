@@ -556,8 +556,8 @@ pub enum CheckError {
     #[diagnostic(code(rectify::check::incomplete_example), help("{help}"))]
     IncompleteExample {
         name: String,
-        missing: &'static str,
-        help: &'static str,
+        missing: String,
+        help: String,
         #[label("add `{missing}` here")]
         at: SourceSpan,
     },

@@ -257,14 +257,7 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         }
         Rule::priority_stmt => {
             let mut inner = args(pair);
-            let level = match inner
-                .next()
-                .expect(GRAMMAR)
-                .into_inner()
-                .next()
-                .expect(GRAMMAR)
-                .as_rule()
-            {
+            let level = match child(inner.next().expect(GRAMMAR)).as_rule() {
                 Rule::kw_high => PriorityLevel::High,
                 Rule::kw_low => PriorityLevel::Low,
                 _ => PriorityLevel::Normal,
@@ -279,14 +272,7 @@ fn item(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Item {
         }
         Rule::deadline_stmt => {
             let mut inner = args(pair);
-            let kind = match inner
-                .next()
-                .expect(GRAMMAR)
-                .into_inner()
-                .next()
-                .expect(GRAMMAR)
-                .as_rule()
-            {
+            let kind = match child(inner.next().expect(GRAMMAR)).as_rule() {
                 Rule::kw_reply => DeadlineKind::Reply,
                 _ => DeadlineKind::Handle,
             };

@@ -39,36 +39,7 @@ impl Normalized {
         self.text.reserve(original.len());
         // At most one entry per character; a third of the bytes for Chinese text.
         self.offsets.reserve(original.len() / 3 + 16);
-        let table = table();
-        let mut previous_han = false;
-        let mut chars = original.char_indices();
-        while let Some((byte, original_char)) = chars.next() {
-            let c = if original_char.is_ascii() {
-                original_char.to_ascii_lowercase()
-            } else if is_han(original_char) {
-                // Most of a Chinese text: no width, case or white space to fold.
-                let c = table.simplify(original_char);
-                previous_han = true;
-                self.offsets.push((self.text.len() as u32, byte as u32));
-                self.text.push(c);
-                continue;
-            } else {
-                table.simplify(fold_width(original_char))
-            };
-            if c == '('
-                && previous_han
-                && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
-            {
-                for _ in 0..len {
-                    chars.next();
-                }
-                continue;
-            }
-            if c.is_whitespace() {
-                continue;
-            }
-            let c = c.to_ascii_lowercase();
-            previous_han = is_han(c);
+        for (byte, c) in normal_chars(original) {
             self.offsets.push((self.text.len() as u32, byte as u32));
             self.text.push(c);
         }
@@ -125,29 +96,45 @@ impl Normalized {
 
 /// The normal form of a keyword: the text of [`Normalized::fill`] without the offsets.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    normal_chars(text).map(|(_, c)| c).collect()
+}
+
+/// The characters of the normal form of `original`, each with the byte offset of the original
+/// character it comes from. Keywords and tips both go through here, so they cannot disagree.
+fn normal_chars(original: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let table = table();
     let mut previous_han = false;
-    let mut chars = text.char_indices();
-    while let Some((byte, original)) = chars.next() {
-        let c = fold_width(original);
-        if c == '('
-            && previous_han
-            && let Some(len) = gloss_len(&text[byte + original.len_utf8()..])
-        {
-            for _ in 0..len {
-                chars.next();
+    let mut chars = original.char_indices();
+    std::iter::from_fn(move || {
+        while let Some((byte, original_char)) = chars.next() {
+            if is_han(original_char) {
+                // Most of a Chinese text: no width, case, white space or gloss to fold.
+                previous_han = true;
+                return Some((byte, table.simplify(original_char)));
             }
-            continue;
+            let c = if original_char.is_ascii() {
+                original_char
+            } else {
+                table.simplify(fold_width(original_char))
+            };
+            if c == '('
+                && previous_han
+                && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
+            {
+                for _ in 0..len {
+                    chars.next();
+                }
+                continue;
+            }
+            if c.is_whitespace() {
+                continue;
+            }
+            let c = c.to_ascii_lowercase();
+            previous_han = is_han(c);
+            return Some((byte, c));
         }
-        if c.is_whitespace() {
-            continue;
-        }
-        let c = table.simplify(c).to_ascii_lowercase();
-        previous_han = is_han(c);
-        out.push(c);
-    }
-    out
+        None
+    })
 }
 
 /// Full-width ASCII forms and the ideographic space, as their half-width counterparts.
