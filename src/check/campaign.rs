@@ -1,7 +1,7 @@
 //! Lowering one campaign declaration into a [`Campaign`] of the model, reporting what is wrong
 //! with it on the way.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -21,7 +21,7 @@ use crate::syntax::ast::{self, Item};
 pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Problems) -> Campaign {
     let mut lowering = Lowering {
         problems,
-        ids: HashMap::new(),
+        ids: FxHashMap::default(),
         departments: Vec::new(),
         department_used: Vec::new(),
         department_spans: Vec::new(),
@@ -32,7 +32,7 @@ pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Proble
 struct Lowering<'a, 'p> {
     problems: &'p mut Problems,
     /// Ids declared so far, by kind: campaign-wide uniqueness for each kind.
-    ids: HashMap<(&'static str, &'a str), Span>,
+    ids: FxHashMap<(&'static str, &'a str), Span>,
     departments: Vec<Department>,
     department_used: Vec<bool>,
     department_spans: Vec<Span>,
@@ -41,7 +41,7 @@ struct Lowering<'a, 'p> {
 /// The first place each once-only statement was given.
 #[derive(Default)]
 struct Singletons {
-    seen: HashMap<&'static str, Span>,
+    seen: FxHashMap<&'static str, Span>,
 }
 
 impl Singletons {
@@ -557,7 +557,7 @@ impl<'a> Lowering<'a, '_> {
         &mut self,
         decl: &'a ast::AreaDecl,
         default_route: Option<&Route>,
-        rules: &mut Rules,
+        rules: &mut Rules<'a>,
     ) -> Option<Area> {
         let fresh = self.declare("area", &decl.id);
         if decl.categories.is_empty() {

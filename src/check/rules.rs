@@ -2,9 +2,8 @@
 //! expressions with size limits, and the analyses that find rules which can never match,
 //! match everything, or claim the same words for two categories.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-use indexmap::IndexMap;
 use regex::{Regex, RegexBuilder};
 
 use super::{CheckError, Problems};
@@ -19,20 +18,28 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// The literal table of one campaign and who claims which literal.
 #[derive(Default)]
-pub(super) struct Rules {
+pub(super) struct Rules<'a> {
     literals: Vec<String>,
     spans: Vec<Span>,
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
     /// For each literal, in order of first use: the categories whose symptoms require it.
-    claims: IndexMap<usize, Vec<(String, Span)>>,
+    claims: Vec<Claims<'a>>,
 }
 
-impl Rules {
+/// The first two categories whose symptoms a literal alone makes match: two are all a warning
+/// needs.
+#[derive(Default, Clone, Copy)]
+struct Claims<'a> {
+    first: Option<(&'a str, Span)>,
+    second: Option<(&'a str, Span)>,
+}
+
+impl<'a> Rules<'a> {
     /// Compiles the rule of a symptom of `category`.
     pub(super) fn symptom(
         &mut self,
         expr: &MatchRuleExpr,
-        category: &str,
+        category: &'a str,
         problems: &mut Problems,
     ) -> Option<MatchRule> {
         let rule = self.rule(expr, problems)?;
@@ -45,9 +52,16 @@ impl Rules {
         let mut claimed = Vec::new();
         sufficient_literals(expr, &rule, &mut claimed);
         for (index, span) in claimed {
-            let claims = self.claims.entry(index).or_default();
-            if !claims.iter().any(|(c, _)| c == category) {
-                claims.push((category.to_string(), span));
+            if self.claims.len() <= index {
+                self.claims.resize(index + 1, Claims::default());
+            }
+            let claims = &mut self.claims[index];
+            match (claims.first, claims.second) {
+                (None, _) => claims.first = Some((category, span)),
+                (Some((first, _)), None) if first != category => {
+                    claims.second = Some((category, span));
+                }
+                _ => {}
             }
         }
         Some(rule)
@@ -214,14 +228,16 @@ impl Rules {
 
     /// Warns about literals that two categories claim.
     pub(super) fn report_ambiguity(&self, problems: &mut Problems) {
-        for (index, claims) in &self.claims {
-            if let [(first_category, first), (second_category, second), ..] = claims.as_slice() {
+        for (index, claims) in self.claims.iter().enumerate() {
+            if let (Some((first_category, first)), Some((second_category, second))) =
+                (claims.first, claims.second)
+            {
                 problems.push(CheckError::AmbiguousLiteral {
-                    literal: self.literals[*index].clone(),
-                    first_category: first_category.clone(),
-                    second_category: second_category.clone(),
-                    first: (*first).into(),
-                    second: (*second).into(),
+                    literal: self.literals[index].clone(),
+                    first_category: first_category.to_string(),
+                    second_category: second_category.to_string(),
+                    first: first.into(),
+                    second: second.into(),
                 });
             }
         }
