@@ -101,3 +101,24 @@ fn the_sample_tips_reach_every_outcome_and_are_all_well_formed() {
     }
     assert!(stderr.contains("0 rejected as malformed"));
 }
+
+#[test]
+fn a_diagnostic_on_a_very_long_line_is_shown_in_words() {
+    let dir = std::env::temp_dir().join(format!("rectify-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("long.scheme");
+    std::fs::write(
+        &path,
+        format!("campaign x {{ title \"{}\" bogus }}\n", "a".repeat(70_000)),
+    )
+    .unwrap();
+    let (code, _, stderr) = rectify(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        !stderr.contains("panicked"),
+        "{}",
+        &stderr[..stderr.len().min(500)]
+    );
+    assert!(stderr.contains("expected a keyword or `}`, found `bogus`"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

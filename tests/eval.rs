@@ -323,3 +323,95 @@ fn csv_lines_stay_true_across_blank_lines_crlf_and_multi_line_cells() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn malformed_reporter_values_are_not_echoed_in_errors() {
+    let input = concat!(
+        r#"{"id":"R1","text":"某局层层开会","received":"2022-06-10","reporter":"王某 13800138000"}"#,
+        "\n",
+        r#"{"id":"R2","text":"某局层层开会","received":"2022-06-10","reporter":{"name":"王某","contact":13800138000}}"#,
+        "\n",
+        r#"{"id":"R3","text":"某局层层开会","received":"2022-06-10","reporter":["王某","13800138000"]}"#,
+        "\n",
+    );
+    for format in ["jsonl", "table"] {
+        let run = rectify_with_input(
+            &["eval", "--scheme", LIUZHI, "--format", format],
+            Some(input),
+        );
+        assert_eq!(run.code, 1);
+        for secret in ["王某", "13800138000"] {
+            assert!(
+                !run.stdout.contains(secret),
+                "{secret} leaked in {format}:\n{}",
+                run.stdout
+            );
+            assert!(!run.stderr.contains(secret));
+        }
+    }
+}
+
+#[test]
+fn json_arrays_are_not_taken_for_objects() {
+    let input = concat!(
+        r#"["1","开会","2023-03-01"]"#,
+        "\n",
+        r#"{"id":"2","text":"开会","received":"2022-06-10","subject":["某局","党政机关","区级","520203"]}"#,
+        "\n",
+    );
+    let run = rectify_with_input(&["eval", "--scheme", LIUZHI], Some(input));
+    let records = records(&run.stdout);
+    assert_eq!(records.len(), 2);
+    assert!(
+        records.iter().all(|r| r.get("error").is_some()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_record_is_not_an_error() {
+    let tip = r#"{"id":"B1","text":"特区某局一名干部上班时间经常溜岗,迟到早退,群众来办事常常找不到人。","received":"2022-06-20","subject":{"name":"特区某局","region":"520203"}}"#;
+    let run = rectify_with_input(
+        &["eval", "--scheme", LIUZHI],
+        Some(&format!("\u{feff}{tip}\n")),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn a_line_break_inside_a_quoted_csv_cell_is_kept_and_offsets_agree_with_json() {
+    let dir = std::env::temp_dir().join(format!("rectify-cell-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "第一行情况说明\r\n第二行:特区某局层层开会,超计划加开全区性会议,基层干部疲于奔命。";
+    let csv_path = dir.join("tips.csv");
+    std::fs::write(
+        &csv_path,
+        format!("id,text,received,subject_name,subject_region\r\nA,\"{text}\",2022-06-10,特区某局,520203\r\n"),
+    )
+    .unwrap();
+    let json = serde_json::json!({"id": "A", "text": text, "received": "2022-06-10",
+        "subject": {"name": "特区某局", "region": "520203"}});
+    let from_csv = rectify(&["eval", "--scheme", LIUZHI, csv_path.to_str().unwrap()]);
+    let from_json = rectify_with_input(&["eval", "--scheme", LIUZHI], Some(&format!("{json}\n")));
+    let decisions = |run: &Run| records(&run.stdout)[0]["decisions"].clone();
+    assert_eq!(decisions(&from_csv), decisions(&from_json));
+    assert_eq!(decisions(&from_csv)[0]["outcome"], "accepted");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_tip_repeating_one_word_thousands_of_times_is_decided_with_bounded_evidence() {
+    let record = serde_json::json!({"id": "W", "text": "督查扎堆".repeat(20_000), "received": "2022-06-10",
+        "subject": {"name": "特区某局", "region": "520203"}});
+    let run = rectify_with_input(&["eval", "--scheme", LIUZHI], Some(&format!("{record}\n")));
+    assert_eq!(run.code, 0);
+    let decision = &records(&run.stdout)[0]["decisions"][0];
+    assert_eq!(decision["outcome"], "accepted");
+    for symptom in decision["matches"][0]["categories"][0]["symptoms"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(symptom["evidence"].as_array().unwrap().len() <= 100);
+    }
+}

@@ -388,7 +388,7 @@ impl<'a> Lowering<'a, '_> {
     }
 
     fn field(&mut self, decl: &'a ast::FieldDecl) -> Option<Field> {
-        if condition::builtin_path(&decl.id.name).is_some() {
+        if condition::builtin_path(&decl.id.name).is_some() || is_tip_column(&decl.id.name) {
             self.problems.push(CheckError::ReservedField {
                 name: decl.id.name.clone(),
                 at: decl.id.span.into(),
@@ -851,6 +851,30 @@ impl<'a> Lowering<'a, '_> {
             ast::ExpectedOutcome::NoMatch => Expected::NoMatch,
         })
     }
+}
+
+/// Whether a name is one of the columns of a tip record in CSV (docs/tips.md): a field so
+/// named could never be given in a spreadsheet.
+fn is_tip_column(name: &str) -> bool {
+    matches!(
+        name,
+        "id" | "编号"
+            | "reporter_name"
+            | "反映人"
+            | "reporter_contact"
+            | "联系方式"
+            | "subject_name"
+            | "对象名称"
+            | "subject_kind"
+            | "对象类型"
+            | "subject_level"
+            | "对象层级"
+            | "subject_region"
+            | "对象地区"
+            | "reporter"
+            | "subject"
+            | "fields"
+    )
 }
 
 /// An unknown value of a closed list, with the closest known spelling.

@@ -10,6 +10,7 @@ use crate::model::{
 };
 use crate::syntax::Span;
 use crate::syntax::ast::{self, ConditionExpr, Ident, ValueLit};
+use crate::text::normalize;
 
 /// Similarity above which a tip counts as a repeat when a scheme does not say.
 pub(crate) const DEFAULT_SIMILARITY: f64 = 0.8;
@@ -334,7 +335,9 @@ fn typed_value(
     match (ty, value) {
         (Type::Text, ValueLit::Text(text)) => Some(Value::Text(text.value.clone())),
         (Type::Kind(kinds), ValueLit::Text(text)) => {
-            if !kinds.is_empty() && !kinds.contains(&text.value) {
+            // Compared in normal form, as the evaluator compares them: 黨員幹部 is 党员干部.
+            let normal = normalize(&text.value);
+            if !kinds.is_empty() && !kinds.iter().any(|kind| normalize(kind) == normal) {
                 let allowed: Vec<&str> = kinds.iter().map(String::as_str).collect();
                 problems.push(unknown_value(
                     &text.value,

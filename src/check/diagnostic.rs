@@ -32,21 +32,21 @@ pub enum CheckError {
         second: SourceSpan,
     },
 
-    /// A declared field named like a built-in one.
+    /// A declared field named like a built-in one, or like a column of tip records.
     ///
     /// ```text
     /// field text: text
     /// ```
-    #[error("`{name}` is the name of a built-in field")]
+    #[error("`{name}` is the name of a built-in field or of a column of tip records")]
     #[diagnostic(
         code(rectify::check::reserved_field),
         help(
-            "built-in fields need no declaration; to add a field of your own, give it another name"
+            "built-in fields need no declaration, and tip columns are taken; give your field another name"
         )
     )]
     ReservedField {
         name: String,
-        #[label("built in")]
+        #[label("already taken")]
         at: SourceSpan,
     },
 

@@ -11,15 +11,15 @@ use super::{DiagnosticFormat, Status};
 
 /// Check scheme files and report every problem in them.
 ///
-/// Reads each file (or every `*.scheme` under each directory), checks them together — each
-/// campaign on its own, then concurrent campaigns against each other — and reports all errors
-/// and warnings, sorted by file and position.
+/// Reads each file (or every `*.scheme` under each directory, subdirectories included), checks
+/// them together — each campaign on its own, then concurrent campaigns against each other — and
+/// reports all errors and warnings, sorted by file and position.
 ///
 /// Exit status: 0 when there is no error (and, with --deny-warnings, no warning); 1 when
 /// there is; 2 when a file cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scheme files, or directories to search for *.scheme files.
+    /// Scheme files, or directories to search (subdirectories included) for *.scheme files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 

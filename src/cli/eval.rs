@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
 
 use chrono::NaiveDate;
 use rectify::eval::{
@@ -40,8 +41,8 @@ use super::{Status, check::plural};
 /// could run (a scheme with errors, an unreadable file, a bad CSV header).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A scheme file, or a directory to search for *.scheme files; repeat the option for
-    /// several (`--scheme a.scheme --scheme b.scheme`).
+    /// A scheme file, or a directory to search (subdirectories included) for *.scheme files;
+    /// repeat the option for several (`--scheme a.scheme --scheme b.scheme`).
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
     schemes: Vec<PathBuf>,
 
@@ -127,9 +128,9 @@ pub fn run(args: Args) -> Status {
         }
         _ => InputFormat::Jsonl,
     });
-    let source: Box<dyn Read> = match &args.tips {
-        None => Box::new(io::stdin().lock()),
-        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
+    let source: Input = match &args.tips {
+        None => Box::new(io::stdin()),
+        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
         Some(path) => match File::open(path) {
             Ok(file) => Box::new(file),
             Err(error) => {
@@ -145,8 +146,6 @@ pub fn run(args: Args) -> Status {
             return Status::Failure;
         }
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut stage = Stage {
         evaluator: &evaluator,
         decoder: &decoder,
@@ -159,28 +158,67 @@ pub fn run(args: Args) -> Status {
         serial: args.jobs == 1,
     };
     let mut summary = Summary::default();
-    if let Some(layout) = &stage.table {
-        let _ = out.write_all(layout.header().as_bytes());
-    }
-    loop {
-        let batch = match records.next_batch(BATCH) {
-            Ok(batch) if batch.is_empty() => break,
-            Ok(batch) => batch,
-            Err(message) => {
-                let _ = out.flush();
-                fatal(&message);
-                return Status::Failure;
+    let header = stage.table.as_ref().map(|layout| layout.header());
+    // Reading, deciding and writing overlap: a reader thread and a writer thread around the
+    // batch stage, with two batches in flight each way.
+    let failure = std::thread::scope(|scope| {
+        let (batches, to_decide) = sync_channel::<Result<Vec<Pending>, String>>(2);
+        let (decided, to_write) = sync_channel::<Vec<String>>(2);
+        scope.spawn(move || {
+            loop {
+                let batch = records.next_batch(BATCH);
+                let last = !matches!(&batch, Ok(batch) if !batch.is_empty());
+                if batches.send(batch).is_err() || last {
+                    break;
+                }
             }
-        };
-        for line in stage.run(batch, &mut summary) {
-            if out.write_all(line.as_bytes()).is_err() {
-                // The reader went away (a closed pipe): nothing more can be written.
-                return Status::Failure;
+        });
+        let writer = scope.spawn(move || -> bool {
+            let stdout = io::stdout();
+            let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut ok = header.is_none_or(|h| out.write_all(h.as_bytes()).is_ok());
+            for lines in to_write {
+                for line in lines {
+                    ok = ok && out.write_all(line.as_bytes()).is_ok();
+                }
+                if !ok {
+                    // The reader of the output went away (a closed pipe): stop, and with the
+                    // channel closed the other stages stop too.
+                    return false;
+                }
+            }
+            ok && out.flush().is_ok()
+        });
+        let mut failure = None;
+        for batch in to_decide {
+            match batch {
+                Ok(batch) if batch.is_empty() => break,
+                Ok(batch) => {
+                    if decided.send(stage.run(batch, &mut summary)).is_err() {
+                        break;
+                    }
+                }
+                Err(message) => {
+                    failure = Some(message);
+                    break;
+                }
             }
         }
-    }
-    if out.flush().is_err() {
-        return Status::Failure;
+        drop(decided);
+        let written = writer.join().unwrap_or(false);
+        match failure {
+            Some(message) => Some(Some(message)),
+            None if !written => Some(None),
+            None => None,
+        }
+    });
+    match failure {
+        Some(Some(message)) => {
+            fatal(&message);
+            return Status::Failure;
+        }
+        Some(None) => return Status::Failure,
+        None => {}
     }
     summary.print();
     if summary.malformed > 0 {
@@ -190,6 +228,9 @@ pub fn run(args: Args) -> Status {
     }
 }
 
+/// Where tips are read from; it is read on a thread of its own.
+type Input = Box<dyn Read + Send>;
+
 /// One record as read: its line, and the tip or what is wrong with it.
 type Decoded = (usize, Result<Tip, RecordError>);
 
@@ -197,25 +238,24 @@ type Decoded = (usize, Result<Tip, RecordError>);
 struct Records<'d> {
     decoder: &'d Decoder,
     source: Source,
+    /// A read error met while a batch was filling: the batch is handed out first, the error
+    /// on the next call, so that no record read before it is lost.
+    failed: Option<String>,
 }
 
 enum Source {
     Lines {
-        reader: BufReader<Box<dyn Read>>,
+        reader: BufReader<Input>,
         line: usize,
     },
     Csv {
-        reader: csv::Reader<Box<dyn Read>>,
+        reader: csv::Reader<Input>,
         layout: CsvLayout,
     },
 }
 
 impl<'d> Records<'d> {
-    fn new(
-        source: Box<dyn Read>,
-        format: InputFormat,
-        decoder: &'d Decoder,
-    ) -> Result<Self, String> {
+    fn new(source: Input, format: InputFormat, decoder: &'d Decoder) -> Result<Self, String> {
         let source = match format {
             InputFormat::Jsonl => Source::Lines {
                 reader: BufReader::with_capacity(1 << 16, source),
@@ -225,7 +265,7 @@ impl<'d> Records<'d> {
                 let mut reader = csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(Box::new(LineEnds::new(source)) as Box<dyn Read>);
+                    .from_reader(Box::new(LineEnds::new(source)) as Input);
                 let header = reader
                     .headers()
                     .map_err(|e| format!("cannot read the CSV header: {e}"))?
@@ -234,13 +274,30 @@ impl<'d> Records<'d> {
                 Source::Csv { reader, layout }
             }
         };
-        Ok(Records { decoder, source })
+        Ok(Records {
+            decoder,
+            source,
+            failed: None,
+        })
     }
 
     /// Up to `size` records; an empty batch at the end. Decoding of JSON lines is left to the
     /// batch stage so that it runs in parallel.
     fn next_batch(&mut self, size: usize) -> Result<Vec<Pending>, String> {
+        if let Some(message) = self.failed.take() {
+            return Err(message);
+        }
         let mut batch = Vec::with_capacity(size);
+        if let Err(message) = self.fill(&mut batch, size) {
+            if batch.is_empty() {
+                return Err(message);
+            }
+            self.failed = Some(message);
+        }
+        Ok(batch)
+    }
+
+    fn fill(&mut self, batch: &mut Vec<Pending>, size: usize) -> Result<(), String> {
         match &mut self.source {
             Source::Lines { reader, line } => {
                 let mut buffer = Vec::new();
@@ -315,14 +372,17 @@ impl<'d> Records<'d> {
                 }
             }
         }
-        Ok(batch)
+        Ok(())
     }
 }
 
 /// Reads CRLF line ends as LF and ends the last line with LF, so that the CSV reader's line
-/// counts can be turned into the line each record stands on (see `Records::next_batch`).
+/// counts can be turned into the line each record stands on (see `Records::next_batch`). A CRLF
+/// inside a quoted cell is part of the cell's text and stays.
 struct LineEnds<R> {
     inner: R,
+    /// Inside a quoted cell; `""` inside one toggles twice and changes nothing.
+    in_quotes: bool,
     /// A carriage return read at the end of the last chunk, not yet known to precede LF.
     held_cr: bool,
     /// The last byte handed out, to know whether the input ended its last line.
@@ -334,6 +394,7 @@ impl<R: Read> LineEnds<R> {
     fn new(inner: R) -> Self {
         LineEnds {
             inner,
+            in_quotes: false,
             held_cr: false,
             last: None,
             finished: false,
@@ -367,15 +428,21 @@ impl<R: Read> Read for LineEnds<R> {
             }
             return Ok(len);
         }
-        if buf[len - 1] == b'\r' {
-            self.held_cr = true;
-            len -= 1;
-        }
         let mut kept = 0;
         for i in 0..len {
             let byte = buf[i];
-            if byte == b'\r' && i + 1 < len && buf[i + 1] == b'\n' {
-                continue;
+            if byte == b'"' {
+                self.in_quotes = !self.in_quotes;
+            }
+            if byte == b'\r' && !self.in_quotes {
+                if i + 1 == len {
+                    // Whether an LF follows is known only after the next read.
+                    self.held_cr = true;
+                    continue;
+                }
+                if buf[i + 1] == b'\n' {
+                    continue;
+                }
             }
             buf[kept] = byte;
             kept += 1;

@@ -67,6 +67,10 @@ pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Stat
     let output = Output::stderr(DiagnosticFormat::Human);
     output.problems(&files, &checked.problems);
     match checked.model {
+        Some(model) if model.campaigns.is_empty() => {
+            render::fatal("the scheme files hold no campaign");
+            Err(Status::Failure)
+        }
         Some(model) => Ok((files, model)),
         None => {
             render::fatal(

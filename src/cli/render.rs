@@ -65,8 +65,41 @@ pub fn render_with_source<D: Diagnostic + Send + Sync + 'static>(
     render_human(report.as_ref(), output.color)
 }
 
-/// Renders a diagnostic in the graphical style, with or without colour.
+/// Lines longer than this (a generated or minified scheme) are not drawn: the graphical
+/// renderer cannot place a label past column 65,535.
+const LONGEST_DRAWN_LINE: usize = 4_000;
+
+/// Whether a label of the diagnostic sits on a line too long to draw.
+fn on_long_line(diagnostic: &dyn Diagnostic) -> bool {
+    let Some(source) = diagnostic.source_code() else {
+        return false;
+    };
+    diagnostic.labels().into_iter().flatten().any(|label| {
+        source
+            .read_span(label.inner(), 0, 0)
+            .map(|contents| {
+                contents.column() > LONGEST_DRAWN_LINE
+                    || contents.data().len() > LONGEST_DRAWN_LINE
+                    || label.len() > LONGEST_DRAWN_LINE
+            })
+            .unwrap_or(false)
+    })
+}
+
+/// Renders a diagnostic in the graphical style, with or without colour; in words, with line
+/// and column, when a label sits on a line too long to draw.
 pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
+    if on_long_line(diagnostic) {
+        let mut out = String::new();
+        if miette::NarratableReportHandler::new()
+            .render_report(&mut out, diagnostic)
+            .is_err()
+        {
+            out = format!("{diagnostic}\n");
+        }
+        out.push('\n');
+        return out;
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

@@ -21,7 +21,7 @@ use super::{DiagnosticFormat, Status};
 /// check or cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scheme files, or directories to search for *.scheme files.
+    /// Scheme files, or directories to search (subdirectories included) for *.scheme files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 

@@ -85,11 +85,17 @@ pub struct WindowOut {
 pub struct Repeat {
     /// Its id.
     pub tip: String,
-    /// Estimated similarity of the two texts, from 0 to 1.
+    /// Similarity of the two texts, from 0 to 1; conditions compare it as it is, the output
+    /// shows two decimals.
+    #[serde(serialize_with = "two_decimals")]
     pub similarity: f64,
     /// Whether it came from the history file rather than the same input.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+}
+
+fn two_decimals<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((value * 100.0).round() / 100.0)
 }
 
 /// A matched area.

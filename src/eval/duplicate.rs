@@ -286,7 +286,7 @@ impl DuplicateIndex {
             let (tip, history) = &self.ids[earlier as usize];
             Repeat {
                 tip: tip.clone(),
-                similarity: (similarity * 100.0).round() / 100.0,
+                similarity,
                 history: *history,
             }
         })

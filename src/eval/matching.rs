@@ -6,6 +6,10 @@ use super::scan::{Hit, Scanner, found, hits_of};
 use crate::model::{Campaign, MatchRule};
 use crate::text::Normalized;
 
+/// Occurrences reported as evidence per part of a rule. A tip that repeats a word a thousand
+/// times shows it a hundred times; the decision is the same.
+pub(crate) const EVIDENCE_LIMIT: usize = 100;
+
 /// A tip's text as matching sees it, for one campaign.
 pub(crate) struct TextView<'a> {
     pub original: &'a str,
@@ -39,30 +43,53 @@ impl TextView<'_> {
                 left,
                 right,
                 within,
-            } => self.near_pairs(left, right, *within).next().is_some(),
+            } => !self.near_pairs(left, right, *within, 1).is_empty(),
             MatchRule::Regex(regex) => regex.is_match(&self.normalized.text),
         }
     }
 
-    /// Pairs of hits, one from each side, that start within `within` characters of each other.
-    fn near_pairs<'s>(
-        &'s self,
-        left: &'s [usize],
-        right: &'s [usize],
+    /// The hits of a side of `near`, with the character position each starts at, sorted by
+    /// position.
+    fn near_side(&self, literals: &[usize]) -> Vec<(usize, Hit)> {
+        let mut side: Vec<(usize, Hit)> = literals
+            .iter()
+            .flat_map(|l| self.literal_hits(*l).iter().copied())
+            .map(|hit| (self.normalized.char_at_byte(hit.start as usize), hit))
+            .collect();
+        side.sort_unstable_by_key(|(at, hit)| (*at, *hit));
+        side
+    }
+
+    /// Pairs of hits, one from each side, that start within `within` characters of each other,
+    /// at most `limit` of them. Each side is sorted once and searched, so a tip full of both
+    /// words costs n log n, not n².
+    fn near_pairs(
+        &self,
+        left: &[usize],
+        right: &[usize],
         within: usize,
-    ) -> impl Iterator<Item = (Hit, Hit)> + 's {
-        let side = move |literals: &'s [usize]| {
-            literals
-                .iter()
-                .flat_map(move |l| self.literal_hits(*l).iter().copied())
-        };
-        side(left).flat_map(move |a| {
-            let at = self.normalized.char_at_byte(a.start as usize);
-            side(right).filter_map(move |b| {
-                let bt = self.normalized.char_at_byte(b.start as usize);
-                (at.abs_diff(bt) <= within && a != b).then_some((a, b))
-            })
-        })
+        limit: usize,
+    ) -> Vec<(Hit, Hit)> {
+        let right = self.near_side(right);
+        let mut pairs = Vec::new();
+        if right.is_empty() {
+            return pairs;
+        }
+        for (at, a) in self.near_side(left) {
+            let from = right.partition_point(|(bt, _)| *bt + within < at);
+            for (bt, b) in &right[from..] {
+                if *bt > at + within {
+                    break;
+                }
+                if a != *b {
+                    pairs.push((a, *b));
+                    if pairs.len() >= limit {
+                        return pairs;
+                    }
+                }
+            }
+        }
+        pairs
     }
 
     fn evidence_of(&self, start: usize, end: usize) -> Evidence {
@@ -78,7 +105,7 @@ impl TextView<'_> {
     pub(crate) fn evidence(&self, rule: &MatchRule, out: &mut Vec<Evidence>) {
         match rule {
             MatchRule::Literal(literal) => {
-                for hit in self.literal_hits(*literal) {
+                for hit in self.literal_hits(*literal).iter().take(EVIDENCE_LIMIT) {
                     out.push(self.evidence_of(hit.start as usize, hit.end as usize));
                 }
             }
@@ -95,13 +122,13 @@ impl TextView<'_> {
                 right,
                 within,
             } => {
-                for (a, b) in self.near_pairs(left, right, *within) {
+                for (a, b) in self.near_pairs(left, right, *within, EVIDENCE_LIMIT) {
                     out.push(self.evidence_of(a.start as usize, a.end as usize));
                     out.push(self.evidence_of(b.start as usize, b.end as usize));
                 }
             }
             MatchRule::Regex(regex) => {
-                for found in regex.find_iter(&self.normalized.text) {
+                for found in regex.find_iter(&self.normalized.text).take(EVIDENCE_LIMIT) {
                     if found.start() < found.end() {
                         out.push(self.evidence_of(found.start(), found.end()));
                     }

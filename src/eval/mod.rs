@@ -223,6 +223,7 @@ impl<'m> Evaluator<'m> {
                         facts.text.evidence(&symptom.rule, &mut evidence);
                         evidence.sort();
                         evidence.dedup();
+                        evidence.truncate(matching::EVIDENCE_LIMIT);
                         symptoms.push(SymptomMatch {
                             symptom: symptom.id.clone(),
                             evidence,

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::tip::{Reporter, Subject, Tip};
 use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
@@ -47,6 +48,16 @@ impl Decoder {
 
     /// Decodes one JSON Lines record; `line` is its line number, for errors.
     pub fn json(&self, text: &str, line: usize) -> Result<Tip, RecordError> {
+        let text = text.trim_start_matches('\u{feff}');
+        if !text.trim_start().starts_with('{') {
+            return Err(RecordError {
+                line,
+                column: None,
+                id: None,
+                message: "the line is not a JSON object; each line holds one tip as {…}"
+                    .to_string(),
+            });
+        }
         let raw: RawTip = serde_json::from_str(text).map_err(|error| {
             let message = error.to_string();
             let message = match message.rfind(" at line ") {
@@ -57,9 +68,6 @@ impl Decoder {
             let message = match error.classify() {
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                     format!("the line is not valid JSON ({message})")
-                }
-                _ if !text.trim_start().starts_with('{') => {
-                    "the line is not a JSON object; each line holds one tip as {…}".to_string()
                 }
                 _ => plain_serde_message(&message),
             };
@@ -85,7 +93,14 @@ impl Decoder {
             id: Some(id.clone()),
             message,
         };
-        let subject = raw.subject.unwrap_or_default();
+        let subject: RawSubject = match raw.subject {
+            Some(value) => object(value, "subject").map_err(&fail)?,
+            None => RawSubject::default(),
+        };
+        let reporter: Option<RawReporter> = match raw.reporter {
+            Some(value) => Some(object(value, "reporter").map_err(&fail)?),
+            None => None,
+        };
         let mut fields = Vec::new();
         for (name, value) in raw.fields.unwrap_or_default() {
             let Some(field) = self.fields.iter().find(|f| f.id == name) else {
@@ -100,7 +115,7 @@ impl Decoder {
             fields.push((name, json_field(field, &value).map_err(&fail)?));
         }
         self.require_fields(&fields).map_err(&fail)?;
-        let reporter = match raw.reporter {
+        let reporter = match reporter {
             Some(reporter) if !reporter.name.trim().is_empty() => Some(Reporter {
                 name: reporter.name.into_owned(),
                 contact: reporter.contact.map(Cow::into_owned),
@@ -294,10 +309,11 @@ struct RawTip<'a> {
     received: Cow<'a, str>,
     #[serde(borrow, default)]
     channel: Option<Cow<'a, str>>,
+    /// Checked to be objects before they are read: serde would also take an array, by position.
     #[serde(borrow, default)]
-    reporter: Option<RawReporter<'a>>,
+    reporter: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    subject: Option<RawSubject<'a>>,
+    subject: Option<&'a RawValue>,
     #[serde(default)]
     fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -322,6 +338,21 @@ struct RawSubject<'a> {
     level: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     region: Option<TextOrNumber<'a>>,
+}
+
+/// A nested object of a record, refusing anything but `{…}`.
+fn object<'a, T: Deserialize<'a>>(value: &'a RawValue, what: &str) -> Result<T, String> {
+    if !value.get().trim_start().starts_with('{') {
+        return Err(format!("`{what}` must be an object {{…}} (or null)"));
+    }
+    serde_json::from_str(value.get()).map_err(|error| {
+        let message = error.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(at) => message[..at].to_string(),
+            None => message,
+        };
+        format!("in `{what}`: {}", plain_serde_message(&message))
+    })
 }
 
 /// Ids and division codes come as text or as numbers from spreadsheets.
@@ -357,12 +388,31 @@ fn non_empty(text: Option<Cow<str>>) -> Option<String> {
 }
 
 /// serde's wording, made plainer where it speaks of Rust types.
+///
+/// serde quotes the offending value ("invalid type: string \"王某 138…\""); the value may be a
+/// reporter's name or contact, which must not reach the output, so it is left out and the
+/// column says where the value is.
 fn plain_serde_message(message: &str) -> String {
     if message.starts_with("data did not match any variant of untagged enum TextOrNumber") {
         return "`id` and `subject.region` must be text or a whole number".to_string();
     }
+    let expected = |message: &str| {
+        message.rfind(", expected ").map(|at| {
+            message[at + ", expected ".len()..]
+                .replace("a borrowed string", "text")
+                .replace("a string", "text")
+                .replace("struct RawTip", "a tip object")
+                .replace("struct RawReporter", "a reporter object")
+                .replace("struct RawSubject", "a subject object")
+        })
+    };
+    if message.starts_with("invalid type: ") || message.starts_with("invalid value: ") {
+        return match expected(message) {
+            Some(what) => format!("a value here has the wrong type; expected {what}"),
+            None => "a value here has the wrong type".to_string(),
+        };
+    }
     message
-        .replace("invalid type: ", "wrong type: ")
         .replace("a borrowed string", "text")
         .replace("struct RawTip", "a tip object")
         .replace("struct RawReporter", "a reporter object")

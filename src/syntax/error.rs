@@ -45,6 +45,23 @@ pub enum ParseError {
         at: Span,
     },
 
+    /// Rules or conditions nested deeper than anyone writes by hand.
+    ///
+    /// ```text
+    /// exclude e when ((((((((… real_name …)))))))) reason "…"
+    /// ```
+    #[error("this is nested too deeply")]
+    #[diagnostic(
+        code(rectify::syntax::too_deep),
+        help(
+            "write the rule or condition flatter: any(…) and all(…) take any number of parts, and `or` / `and` chain"
+        )
+    )]
+    TooDeep {
+        #[label("nesting starts to go too deep here")]
+        at: Span,
+    },
+
     /// A backslash escape that strings do not know.
     ///
     /// ```text
@@ -70,6 +87,7 @@ impl ParseError {
         match self {
             ParseError::Unexpected { at, .. }
             | ParseError::UnclosedString { at }
+            | ParseError::TooDeep { at }
             | ParseError::UnknownEscape { at, .. } => *at,
         }
     }

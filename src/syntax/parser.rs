@@ -376,7 +376,47 @@ fn category(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CategoryDecl {
     }
 }
 
+/// How deep rules and conditions may nest. pest's own stack guard protects the parse; this
+/// protects everything that walks the tree afterwards, which recurses too.
+const DEEPEST: usize = 200;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level deeper for as long as it lives; `None` (and an error) past [`DEEPEST`].
+struct Nesting;
+
+impl Nesting {
+    fn enter(span: Span, errors: &mut Vec<ParseError>) -> Option<Nesting> {
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        if depth > DEEPEST {
+            DEPTH.with(|d| d.set(d.get() - 1));
+            if !errors
+                .iter()
+                .any(|e| matches!(e, ParseError::TooDeep { .. }))
+            {
+                errors.push(ParseError::TooDeep { at: span });
+            }
+            return None;
+        }
+        Some(Nesting)
+    }
+}
+
+impl Drop for Nesting {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
+    let Some(_nesting) = Nesting::enter(span(&pair), errors) else {
+        return MatchRuleExpr::Any(Vec::new(), span(&pair));
+    };
     let inner = pair.into_inner().next().expect(GRAMMAR);
     let whole = span(&inner);
     match inner.as_rule() {
@@ -409,6 +449,9 @@ fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
 
 fn condition(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ConditionExpr {
     let whole = span(&pair);
+    let Some(_nesting) = Nesting::enter(whole, errors) else {
+        return ConditionExpr::Bool(false, whole);
+    };
     match pair.as_rule() {
         Rule::condition | Rule::cond_and => {
             let is_or = pair.as_rule() == Rule::condition;
