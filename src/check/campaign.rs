@@ -504,13 +504,7 @@ impl<'a> Lowering<'a, '_> {
     }
 
     fn channel(&mut self, decl: &ast::ChannelDecl) -> Channel {
-        let kind = match decl.kind {
-            ast::ChannelKind::Post => ChannelKind::Post,
-            ast::ChannelKind::Email => ChannelKind::Email,
-            ast::ChannelKind::Phone => ChannelKind::Phone,
-            ast::ChannelKind::Visit => ChannelKind::Visit,
-            ast::ChannelKind::Online => ChannelKind::Online,
-        };
+        let kind = channel_kind(decl.kind);
         let address = decl.address.value.trim();
         let malformed = match kind {
             ChannelKind::Email if !looks_like_email(address) => Some((
@@ -669,13 +663,7 @@ impl<'a> Lowering<'a, '_> {
                 }
                 ast::ExampleItem::Channel(kind, span) => {
                     if once.first("channel", *span, self.problems) {
-                        channel = Some(match kind {
-                            ast::ChannelKind::Post => ChannelKind::Post,
-                            ast::ChannelKind::Email => ChannelKind::Email,
-                            ast::ChannelKind::Phone => ChannelKind::Phone,
-                            ast::ChannelKind::Visit => ChannelKind::Visit,
-                            ast::ChannelKind::Online => ChannelKind::Online,
-                        });
+                        channel = Some(channel_kind(*kind));
                     }
                 }
                 ast::ExampleItem::Reporter(name, span) => {
@@ -850,6 +838,16 @@ impl<'a> Lowering<'a, '_> {
             ast::ExpectedOutcome::OutOfScope => Expected::OutOfScope,
             ast::ExpectedOutcome::NoMatch => Expected::NoMatch,
         })
+    }
+}
+
+fn channel_kind(kind: ast::ChannelKind) -> ChannelKind {
+    match kind {
+        ast::ChannelKind::Post => ChannelKind::Post,
+        ast::ChannelKind::Email => ChannelKind::Email,
+        ast::ChannelKind::Phone => ChannelKind::Phone,
+        ast::ChannelKind::Visit => ChannelKind::Visit,
+        ast::ChannelKind::Online => ChannelKind::Online,
     }
 }
 

@@ -45,11 +45,6 @@ impl Normalized {
         }
     }
 
-    /// The number of characters in the normal form.
-    pub fn char_len(&self) -> usize {
-        self.offsets.len()
-    }
-
     /// The character index in the normal form of the character at byte offset `byte`.
     pub fn char_at_byte(&self, byte: usize) -> usize {
         match self
