@@ -74,6 +74,18 @@ pub struct ExampleFailed {
     comparison: String,
 }
 
+/// Where the examples of file `file` name their reporters: confidential, so masked in what is
+/// shown of the file.
+pub fn confidential_spans(model: &Model, file: usize) -> Vec<Span> {
+    model
+        .campaigns
+        .iter()
+        .filter(|campaign| campaign.file == file)
+        .flat_map(|campaign| &campaign.examples)
+        .filter_map(|example| example.reporter_span)
+        .collect()
+}
+
 /// Runs every example of every campaign whose name or campaign id contains `filter`.
 pub fn run_examples(model: &Model, filter: Option<&str>) -> Vec<ExampleResult> {
     let evaluator = Evaluator::new(model);
@@ -122,10 +134,10 @@ fn tip(example: &Example) -> Tip {
         text: example.text.clone(),
         received: example.received,
         channel: example.channel,
-        reporter: example.reporter.as_ref().map(|name| crate::eval::Reporter {
-            name: name.clone(),
-            contact: None,
-        }),
+        reporter: example
+            .reporter
+            .as_ref()
+            .map(|name| crate::eval::Reporter::new(name.clone(), None)),
         subject: Subject {
             name: example.subject_name.clone(),
             kind: example.subject_kind.clone(),

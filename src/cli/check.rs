@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rectify::check;
 
 use super::load::scheme_files;
-use super::render::{self, Output};
+use super::render::Output;
 use super::{DiagnosticFormat, Status};
 
 /// Check scheme files and report every problem in them.
@@ -34,17 +34,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Status {
-    let files = match scheme_files(&args.paths) {
-        Ok(files) => files,
-        Err(message) => {
-            render::fatal(&message);
-            return Status::Failure;
-        }
-    };
+    let (files, unread) = scheme_files(&args.paths);
     let checked = check(&files);
-    Output::stderr(args.format).problems(&files, &checked.problems);
-    let errors = checked.problems.iter().filter(|p| p.is_error()).count();
-    let warnings = checked.problems.len() - errors;
+    Output::stderr(args.format).problems(&files, &checked.problems, &unread);
+    let errors = unread.len() + checked.problems.iter().filter(|p| p.is_error()).count();
+    let warnings = checked.problems.iter().filter(|p| !p.is_error()).count();
     if args.format == DiagnosticFormat::Human {
         let campaigns = checked.model.as_ref().map(|m| m.campaigns.len());
         let mut err = std::io::stderr().lock();
@@ -60,7 +54,9 @@ pub fn run(args: Args) -> Status {
             plural(warnings),
         );
     }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
+    if !unread.is_empty() {
+        Status::Failure
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
         Status::Problems
     } else {
         Status::Ok

@@ -7,21 +7,19 @@
 //! duplicate clause.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
-use chrono::NaiveDate;
 use rectify::eval::{
-    CsvLayout, Decision, Decoder, DuplicateIndex, Evaluator, Prepared, RecordError, Repeat,
-    Reporter, Signature, Tip,
+    CsvLayout, DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, InputError, Prepared, Raw,
+    RecordError, Records, Repeat, Signature, Tip, decided_line, error_line,
 };
-use serde::Serialize;
 
 use super::load::checked_model;
 use super::render::fatal;
-use super::table;
 use super::{Status, check::plural};
+use super::{table, terminal};
 
 /// Evaluate tips against every loaded campaign.
 ///
@@ -71,6 +69,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
 
+    /// The longest record read, in bytes; a longer one is a malformed record, and reading goes
+    /// on at the next line.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
+    max_record_bytes: usize,
+
     /// Worker threads; output order is the input order whatever the number.
     #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: u16,
@@ -113,21 +116,18 @@ pub fn run(args: Args) -> Status {
     };
     let mut index = DuplicateIndex::new();
     if let Some(path) = &args.history
-        && let Err(message) = load_history(path, &decoder, &evaluator, &mut index)
+        && let Err(message) = load_history(
+            path,
+            &decoder,
+            &evaluator,
+            &mut index,
+            args.max_record_bytes,
+        )
     {
         fatal(&message);
         return Status::Failure;
     }
-    let format = args.input.unwrap_or(match &args.tips {
-        Some(path)
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
-        {
-            InputFormat::Csv
-        }
-        _ => InputFormat::Jsonl,
-    });
+    let format = input_format(args.input, args.tips.as_deref());
     let source: Input = match &args.tips {
         None => Box::new(io::stdin()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
@@ -139,19 +139,25 @@ pub fn run(args: Args) -> Status {
             }
         },
     };
-    let mut records = match Records::new(source, format, &decoder) {
+    let mut records = match Records::new(source, format, &decoder, args.max_record_bytes) {
         Ok(records) => records,
-        Err(message) => {
-            fatal(&message);
+        Err(error) => {
+            fatal(&error.to_string());
             return Status::Failure;
         }
     };
+    let layout = records.layout().cloned();
     let mut stage = Stage {
         evaluator: &evaluator,
         decoder: &decoder,
+        layout: layout.as_ref(),
         index: &mut index,
         explain: args.explain,
-        include_reporter: args.include_reporter,
+        disclosure: if args.include_reporter {
+            Disclosure::IncludeReporter
+        } else {
+            Disclosure::Withhold
+        },
         table: (args.format == OutputFormat::Table)
             .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str()))),
         pool: &pool,
@@ -161,33 +167,36 @@ pub fn run(args: Args) -> Status {
     let header = stage.table.as_ref().map(|layout| layout.header());
     // Reading, deciding and writing overlap: a reader thread and a writer thread around the
     // batch stage, with two batches in flight each way.
-    let failure = std::thread::scope(|scope| {
-        let (batches, to_decide) = sync_channel::<Result<Vec<Pending>, String>>(2);
+    let (failure, written) = std::thread::scope(|scope| {
+        let (batches, to_decide) = sync_channel::<Result<Vec<Raw>, InputError>>(2);
         let (decided, to_write) = sync_channel::<Vec<String>>(2);
         scope.spawn(move || {
+            let mut failed = None;
             loop {
-                let batch = records.next_batch(BATCH);
+                let batch = next_batch(&mut records, &mut failed);
                 let last = !matches!(&batch, Ok(batch) if !batch.is_empty());
                 if batches.send(batch).is_err() || last {
                     break;
                 }
             }
         });
-        let writer = scope.spawn(move || -> bool {
+        let writer = scope.spawn(move || -> Result<usize, (usize, io::Error)> {
             let stdout = io::stdout();
             let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-            let mut ok = header.is_none_or(|h| out.write_all(h.as_bytes()).is_ok());
+            let mut written = 0;
+            if let Some(header) = header {
+                out.write_all(header.as_bytes()).map_err(|e| (written, e))?;
+            }
             for lines in to_write {
                 for line in lines {
-                    ok = ok && out.write_all(line.as_bytes()).is_ok();
-                }
-                if !ok {
-                    // The reader of the output went away (a closed pipe): stop, and with the
-                    // channel closed the other stages stop too.
-                    return false;
+                    // A closed pipe ends the writer; with its channel closed the other stages
+                    // stop too.
+                    out.write_all(line.as_bytes()).map_err(|e| (written, e))?;
+                    written += 1;
                 }
             }
-            ok && out.flush().is_ok()
+            out.flush().map_err(|e| (written, e))?;
+            Ok(written)
         });
         let mut failure = None;
         for batch in to_decide {
@@ -198,283 +207,97 @@ pub fn run(args: Args) -> Status {
                         break;
                     }
                 }
-                Err(message) => {
-                    failure = Some(message);
+                Err(error) => {
+                    failure = Some(error);
                     break;
                 }
             }
         }
         drop(decided);
-        let written = writer.join().unwrap_or(false);
-        match failure {
-            Some(message) => Some(Some(message)),
-            None if !written => Some(None),
-            None => None,
-        }
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err((0, io::Error::other("the writer stopped"))));
+        (failure, written)
     });
-    match failure {
-        Some(Some(message)) => {
-            fatal(&message);
-            return Status::Failure;
-        }
-        Some(None) => return Status::Failure,
-        None => {}
-    }
-    summary.print();
-    if summary.malformed > 0 {
+    let mut status = if summary.malformed > 0 {
         Status::Problems
     } else {
         Status::Ok
+    };
+    if let Err((count, error)) = written {
+        fatal(&format!(
+            "cannot write the decisions: {error}; {count} record{} written before output stopped",
+            plural(count)
+        ));
+        status = Status::Failure;
     }
+    if let Some(error) = failure {
+        fatal(&error.to_string());
+        status = Status::Failure;
+    }
+    summary.print();
+    status
 }
 
 /// Where tips are read from; it is read on a thread of its own.
 type Input = Box<dyn Read + Send>;
 
-/// One record as read: its line, and the tip or what is wrong with it.
-type Decoded = (usize, Result<Tip, RecordError>);
+/// A batch closes at this many bytes of records even when it holds fewer than [`BATCH`]
+/// records, so that memory is bounded by the batches in flight, not by what the records hold.
+const BATCH_BYTES: usize = 8 << 20;
 
-/// The input, in batches of records.
-struct Records<'d> {
-    decoder: &'d Decoder,
-    source: Source,
-    /// A read error met while a batch was filling: the batch is handed out first, the error
-    /// on the next call, so that no record read before it is lost.
-    failed: Option<String>,
-}
-
-enum Source {
-    Lines {
-        reader: BufReader<Input>,
-        line: usize,
-    },
-    Csv {
-        reader: csv::Reader<Input>,
-        layout: CsvLayout,
-    },
-}
-
-impl<'d> Records<'d> {
-    fn new(source: Input, format: InputFormat, decoder: &'d Decoder) -> Result<Self, String> {
-        let source = match format {
-            InputFormat::Jsonl => Source::Lines {
-                reader: BufReader::with_capacity(1 << 16, source),
-                line: 0,
-            },
-            InputFormat::Csv => {
-                let mut reader = csv::ReaderBuilder::new()
-                    .flexible(true)
-                    .has_headers(true)
-                    .from_reader(Box::new(LineEnds::new(source)) as Input);
-                let header = reader
-                    .headers()
-                    .map_err(|e| format!("cannot read the CSV header: {e}"))?
-                    .clone();
-                let layout = decoder.csv_header(&header)?;
-                Source::Csv { reader, layout }
-            }
-        };
-        Ok(Records {
-            decoder,
-            source,
-            failed: None,
-        })
+/// Up to `BATCH` records or `BATCH_BYTES` bytes (or one record, however long); an empty batch
+/// at the end of the input. A read failure after some records hands those out first and the
+/// failure on the next call, so that no record read before it is lost.
+fn next_batch(
+    records: &mut Records<Input>,
+    failed: &mut Option<InputError>,
+) -> Result<Vec<Raw>, InputError> {
+    if let Some(error) = failed.take() {
+        return Err(error);
     }
-
-    /// Up to `size` records; an empty batch at the end. Decoding of JSON lines is left to the
-    /// batch stage so that it runs in parallel.
-    fn next_batch(&mut self, size: usize) -> Result<Vec<Pending>, String> {
-        if let Some(message) = self.failed.take() {
-            return Err(message);
-        }
-        let mut batch = Vec::with_capacity(size);
-        if let Err(message) = self.fill(&mut batch, size) {
-            if batch.is_empty() {
-                return Err(message);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut bytes = 0;
+    while batch.len() < BATCH && bytes < BATCH_BYTES {
+        match records.next_record() {
+            Ok(Some(raw)) => {
+                bytes += raw.size();
+                batch.push(raw);
             }
-            self.failed = Some(message);
-        }
-        Ok(batch)
-    }
-
-    fn fill(&mut self, batch: &mut Vec<Pending>, size: usize) -> Result<(), String> {
-        match &mut self.source {
-            Source::Lines { reader, line } => {
-                let mut buffer = Vec::new();
-                while batch.len() < size {
-                    buffer.clear();
-                    let read = reader
-                        .read_until(b'\n', &mut buffer)
-                        .map_err(|e| format!("cannot read the tips: {e}"))?;
-                    if read == 0 {
-                        break;
-                    }
-                    *line += 1;
-                    let text = match std::str::from_utf8(&buffer) {
-                        Ok(text) => text.trim_end_matches(['\n', '\r']),
-                        Err(error) => {
-                            batch.push(Pending::Done((
-                                *line,
-                                Err(RecordError {
-                                    line: *line,
-                                    column: None,
-                                    id: None,
-                                    message: format!(
-                                        "the line is not UTF-8 text (invalid byte at offset {})",
-                                        error.valid_up_to()
-                                    ),
-                                }),
-                            )));
-                            continue;
-                        }
-                    };
-                    if text.trim().is_empty() {
-                        continue;
-                    }
-                    batch.push(Pending::Json(*line, text.to_string()));
-                }
+            Ok(None) => break,
+            Err(error) if batch.is_empty() => return Err(error),
+            Err(error) => {
+                *failed = Some(error);
+                break;
             }
-            Source::Csv { reader, layout } => {
-                let mut row = csv::StringRecord::new();
-                while batch.len() < size {
-                    let line = reader.position().line() as usize;
-                    match reader.read_record(&mut row) {
-                        Ok(false) => break,
-                        Ok(true) => {
-                            // The reader numbers a record by where the blank lines before it
-                            // begin; where its line end leaves the reader is exact. Every line
-                            // is ended (see `LineEnds`), so the record's own line is the one
-                            // before, less the line breaks inside its quoted cells.
-                            let breaks: usize =
-                                row.iter().map(|cell| cell.matches('\n').count()).sum();
-                            let line = (reader.position().line() as usize)
-                                .saturating_sub(1 + breaks)
-                                .max(line);
-                            let decoded = self.decoder.csv(layout, &row, line);
-                            batch.push(Pending::Done((line, decoded)));
-                        }
-                        Err(error) => {
-                            let line = error.position().map_or(line, |p| p.line() as usize);
-                            batch.push(Pending::Done((
-                                line,
-                                Err(RecordError {
-                                    line,
-                                    column: None,
-                                    id: None,
-                                    message: csv_message(&error),
-                                }),
-                            )));
-                            if error.is_io_error() {
-                                return Err(format!("cannot read the tips: {error}"));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Reads CRLF line ends as LF and ends the last line with LF, so that the CSV reader's line
-/// counts can be turned into the line each record stands on (see `Records::next_batch`). A CRLF
-/// inside a quoted cell is part of the cell's text and stays.
-struct LineEnds<R> {
-    inner: R,
-    /// Inside a quoted cell; `""` inside one toggles twice and changes nothing.
-    in_quotes: bool,
-    /// A carriage return read at the end of the last chunk, not yet known to precede LF.
-    held_cr: bool,
-    /// The last byte handed out, to know whether the input ended its last line.
-    last: Option<u8>,
-    finished: bool,
-}
-
-impl<R: Read> LineEnds<R> {
-    fn new(inner: R) -> Self {
-        LineEnds {
-            inner,
-            in_quotes: false,
-            held_cr: false,
-            last: None,
-            finished: false,
         }
     }
+    Ok(batch)
 }
 
-impl<R: Read> Read for LineEnds<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.finished || buf.is_empty() {
-            return Ok(0);
+fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> Format {
+    match format {
+        Some(InputFormat::Csv) => Format::Csv,
+        Some(InputFormat::Jsonl) => Format::Jsonl,
+        None if path.is_some_and(|path| {
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        }) =>
+        {
+            Format::Csv
         }
-        if buf.len() < 2 {
-            // Folding needs room for a held CR and a byte after it. The CSV reader always
-            // reads into its own buffer of several kilobytes, so this is only for other callers.
-            return self.inner.read(buf);
-        }
-        let start = usize::from(self.held_cr);
-        if self.held_cr {
-            buf[0] = b'\r';
-            self.held_cr = false;
-        }
-        let read = self.inner.read(&mut buf[start..])?;
-        let mut len = start + read;
-        if read == 0 {
-            // The end of the input: make sure the last line is ended.
-            self.finished = true;
-            if self.last.is_some_and(|b| b != b'\n') || len > 0 {
-                buf[len] = b'\n';
-                len += 1;
-            }
-            return Ok(len);
-        }
-        let mut kept = 0;
-        for i in 0..len {
-            let byte = buf[i];
-            if byte == b'"' {
-                self.in_quotes = !self.in_quotes;
-            }
-            if byte == b'\r' && !self.in_quotes {
-                if i + 1 == len {
-                    // Whether an LF follows is known only after the next read.
-                    self.held_cr = true;
-                    continue;
-                }
-                if buf[i + 1] == b'\n' {
-                    continue;
-                }
-            }
-            buf[kept] = byte;
-            kept += 1;
-        }
-        if kept == 0 {
-            return self.read(buf);
-        }
-        self.last = Some(buf[kept - 1]);
-        Ok(kept)
+        None => Format::Jsonl,
     }
-}
-
-fn csv_message(error: &csv::Error) -> String {
-    match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text".to_string(),
-        _ => format!("the row cannot be read as CSV: {error}"),
-    }
-}
-
-/// A record waiting for the batch stage.
-enum Pending {
-    Json(usize, String),
-    Done(Decoded),
 }
 
 /// The batch stage: everything between reading and writing.
 struct Stage<'a, 'm> {
     evaluator: &'a Evaluator<'m>,
     decoder: &'a Decoder,
+    layout: Option<&'a CsvLayout>,
     index: &'a mut DuplicateIndex,
     explain: bool,
-    include_reporter: bool,
+    disclosure: Disclosure,
     table: Option<table::Layout>,
     pool: &'a rayon::ThreadPool,
     serial: bool,
@@ -499,15 +322,13 @@ impl Stage<'_, '_> {
     }
 
     /// Output lines for a batch, in input order.
-    fn run(&mut self, batch: Vec<Pending>, summary: &mut Summary) -> Vec<String> {
+    fn run(&mut self, batch: Vec<Raw>, summary: &mut Summary) -> Vec<String> {
         let evaluator = self.evaluator;
         let decoder = self.decoder;
+        let layout = self.layout;
         let wants_signature = evaluator.duplicate_threshold().is_some();
-        let analysed: Vec<Analysed> = self.map(batch, |pending| {
-            let (line, tip) = match pending {
-                Pending::Done(read) => read,
-                Pending::Json(line, text) => (line, decoder.json(&text, line)),
-            };
+        let analysed: Vec<Analysed> = self.map(batch, |raw| {
+            let (line, tip) = (raw.line(), decoder.decode(raw, layout));
             let mut prepared = Prepared::default();
             let mut signature = None;
             if let Ok(tip) = &tip {
@@ -535,7 +356,7 @@ impl Stage<'_, '_> {
             };
             repeats.push(repeat);
         }
-        let (explain, include_reporter, table) = (self.explain, self.include_reporter, self.table);
+        let (explain, disclosure, table) = (self.explain, self.disclosure, self.table);
         let results: Vec<(String, Option<Vec<&'static str>>)> = self.map(
             analysed.into_iter().zip(repeats).collect(),
             |(item, repeat)| match &item.tip {
@@ -545,7 +366,7 @@ impl Stage<'_, '_> {
                     let text = if let Some(layout) = &table {
                         table::rows(layout, item.line, tip, &decisions)
                     } else {
-                        decided_json(item.line, tip, &decisions, include_reporter)
+                        decided_line(item.line, tip, &decisions, disclosure)
                     };
                     (text, Some(outcomes))
                 }
@@ -553,7 +374,7 @@ impl Stage<'_, '_> {
                     let text = if let Some(layout) = &table {
                         table::error_row(layout, error)
                     } else {
-                        error_json(error)
+                        error_line(error)
                     };
                     (text, None)
                 }
@@ -567,58 +388,6 @@ impl Stage<'_, '_> {
             })
             .collect()
     }
-}
-
-#[derive(Serialize)]
-struct DecidedRecord<'a> {
-    line: usize,
-    tip: &'a str,
-    received: NaiveDate,
-    real_name: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reporter: Option<&'a Reporter>,
-    decisions: &'a [Decision],
-}
-
-fn decided_json(line: usize, tip: &Tip, decisions: &[Decision], include_reporter: bool) -> String {
-    let record = DecidedRecord {
-        line,
-        tip: &tip.id,
-        received: tip.received,
-        real_name: tip.real_name(),
-        reporter: if include_reporter {
-            tip.reporter.as_ref()
-        } else {
-            None
-        },
-        decisions,
-    };
-    let mut text = serde_json::to_string(&record)
-        .expect("decisions hold only strings, numbers, dates and lists");
-    text.push('\n');
-    text
-}
-
-#[derive(Serialize)]
-struct ErrorRecord<'a> {
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tip: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-    error: &'a str,
-}
-
-fn error_json(error: &RecordError) -> String {
-    let record = ErrorRecord {
-        line: error.line,
-        tip: error.id.as_deref(),
-        column: error.column,
-        error: &error.message,
-    };
-    let mut text = serde_json::to_string(&record).expect("an error record holds text and numbers");
-    text.push('\n');
-    text
 }
 
 /// Counts for the closing summary.
@@ -684,31 +453,25 @@ fn load_history(
     decoder: &Decoder,
     evaluator: &Evaluator,
     index: &mut DuplicateIndex,
+    max_record_bytes: usize,
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let format = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        InputFormat::Csv
-    } else {
-        InputFormat::Jsonl
-    };
-    let mut records = Records::new(Box::new(file), format, decoder)
-        .map_err(|m| format!("history `{}`: {m}", path.display()))?;
+    let format = input_format(None, Some(path));
+    let mut records = Records::new(Box::new(file) as Input, format, decoder, max_record_bytes)
+        .map_err(|e| format!("history `{}`: {e}", path.display()))?;
+    let layout = records.layout().cloned();
+    let mut failed = None;
     let threshold = evaluator.duplicate_threshold();
     let (mut loaded, mut malformed) = (0usize, 0usize);
     let mut prepared = Prepared::default();
     loop {
-        let batch = records.next_batch(BATCH)?;
+        let batch = next_batch(&mut records, &mut failed)
+            .map_err(|e| format!("history `{}`: {e}", path.display()))?;
         if batch.is_empty() {
             break;
         }
-        for pending in batch {
-            let (line, tip) = match pending {
-                Pending::Done(read) => read,
-                Pending::Json(line, text) => (line, decoder.json(&text, line)),
-            };
+        for raw in batch {
+            let (line, tip) = (raw.line(), decoder.decode(raw, layout.as_ref()));
             match tip {
                 Ok(tip) => {
                     loaded += 1;
@@ -726,9 +489,12 @@ fn load_history(
                     malformed += 1;
                     let _ = writeln!(
                         io::stderr().lock(),
-                        "warning: history `{}` line {line}: {}",
-                        path.display(),
-                        error.message
+                        "{}",
+                        terminal::safe(&format!(
+                            "warning: history `{}` line {line}: {}",
+                            path.display(),
+                            error.message
+                        ))
                     );
                 }
             }

@@ -1,71 +1,166 @@
 //! Finding and reading scheme files, and checking them for the commands that need a model.
+//!
+//! A file that cannot be read is a [`LoadError`] with a code of its own, shown like any other
+//! diagnostic (and in `--format json` too); the files that can be read are still checked.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use miette::Diagnostic;
 use rectify::{Model, SourceFile, check};
+use thiserror::Error;
 
 use super::render::{self, Output};
 use super::{DiagnosticFormat, Status};
 
+/// The largest scheme file read. A scheme of ten thousand lines is well under a megabyte;
+/// anything near this limit is not a scheme, and reading on would only exhaust memory.
+pub const MAX_SCHEME_BYTES: u64 = 8 << 20;
+
+/// A scheme file that could not be read.
+#[derive(Debug, Clone, Error, Diagnostic)]
+pub enum LoadError {
+    /// A path that does not exist, or that the operating system will not open.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(
+        code(rectify::load::unreadable),
+        help("check the path; a directory is searched for *.scheme files")
+    )]
+    Unreadable { path: String, reason: String },
+
+    /// A file in another encoding (GBK, UTF-16).
+    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
+    #[diagnostic(
+        code(rectify::load::not_utf8),
+        help("save the scheme as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)")
+    )]
+    NotUtf8 { path: String, offset: usize },
+
+    /// A file larger than [`MAX_SCHEME_BYTES`], or one that never ends (`/dev/zero`).
+    #[error("`{path}` is larger than {limit} MiB, too large for a scheme file", limit = MAX_SCHEME_BYTES >> 20)]
+    #[diagnostic(
+        code(rectify::load::too_large),
+        help("a scheme holds one campaign or a few; split a larger one into several files")
+    )]
+    TooLarge { path: String },
+
+    /// Paths that name no scheme at all.
+    #[error("no scheme files found (looked for *.scheme)")]
+    #[diagnostic(
+        code(rectify::load::no_schemes),
+        help("name a .scheme file, or a directory that holds some")
+    )]
+    NoSchemes,
+}
+
+impl LoadError {
+    /// The path the problem is about, if any.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            LoadError::Unreadable { path, .. }
+            | LoadError::NotUtf8 { path, .. }
+            | LoadError::TooLarge { path } => Some(path),
+            LoadError::NoSchemes => None,
+        }
+    }
+}
+
 /// Scheme files named by `paths`: files as given, directories searched for `*.scheme`, each
-/// directory's files in name order.
-pub fn scheme_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
+/// directory's files in name order. Every file that can be read is returned, with a problem
+/// for each one that cannot.
+pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
     let mut found = Vec::new();
+    let mut problems = Vec::new();
     for path in paths {
-        collect(path, &mut found, true)?;
+        collect(path, &mut found, &mut problems, true);
     }
     let mut files = Vec::new();
     for path in found {
-        let text =
-            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        let text = String::from_utf8(text).map_err(|e| {
-            format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
-        files.push(SourceFile {
-            name: path.display().to_string(),
-            text,
-        });
+        match read(&path) {
+            Ok(text) => files.push(SourceFile {
+                name: path.display().to_string(),
+                text,
+            }),
+            Err(problem) => problems.push(problem),
+        }
     }
-    if files.is_empty() {
-        return Err("no scheme files found (looked for *.scheme)".to_string());
+    if files.is_empty() && problems.is_empty() {
+        problems.push(LoadError::NoSchemes);
     }
-    Ok(files)
+    (files, problems)
 }
 
-fn collect(path: &Path, found: &mut Vec<PathBuf>, named: bool) -> Result<(), String> {
-    let metadata =
-        std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+fn read(path: &Path) -> Result<String, LoadError> {
+    let unreadable = |error: std::io::Error| LoadError::Unreadable {
+        path: path.display().to_string(),
+        reason: error.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCHEME_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_SCHEME_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.display().to_string(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+        path: path.display().to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>, named: bool) {
+    let unreadable = |error: std::io::Error| LoadError::Unreadable {
+        path: path.display().to_string(),
+        reason: error.to_string(),
+    };
+    if !named {
+        // Inside a directory only *.scheme files and subdirectories matter. Hidden entries
+        // (an editor's `.#x.scheme` lock, which is a broken link) and links that lead nowhere
+        // hold no scheme, and must not stop the others from being read.
+        let hidden = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+        let is_scheme = path.extension().is_some_and(|ext| ext == "scheme");
+        match std::fs::metadata(path) {
+            _ if hidden => return,
+            Ok(metadata) if metadata.is_dir() || is_scheme => {}
+            _ => return,
+        }
+    }
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) => return problems.push(unreadable(error)),
+    };
     if metadata.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?
+        let entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(error) => return problems.push(unreadable(error)),
+        };
+        let mut entries: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .collect();
         entries.sort();
         for entry in entries {
-            collect(&entry, found, false)?;
+            collect(&entry, found, problems, false);
         }
-    } else if named || path.extension().is_some_and(|ext| ext == "scheme") {
+    } else {
         found.push(path.to_path_buf());
     }
-    Ok(())
 }
 
 /// Loads and checks schemes for `eval` and `test`: warnings are shown, errors stop the run.
 pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status> {
-    let files = match scheme_files(paths) {
-        Ok(files) => files,
-        Err(message) => {
-            render::fatal(&message);
-            return Err(Status::Failure);
-        }
-    };
-    let checked = check(&files);
+    let (files, load_errors) = scheme_files(paths);
     let output = Output::stderr(DiagnosticFormat::Human);
-    output.problems(&files, &checked.problems);
+    if !load_errors.is_empty() {
+        output.load_errors(&load_errors);
+        return Err(Status::Failure);
+    }
+    let checked = check(&files);
+    output.problems(&files, &checked.problems, &[]);
     match checked.model {
         Some(model) if model.campaigns.is_empty() => {
             render::fatal("the scheme files hold no campaign");

@@ -10,6 +10,7 @@ mod eval;
 mod load;
 mod render;
 mod table;
+mod terminal;
 mod test;
 
 use std::process::ExitCode;

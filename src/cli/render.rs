@@ -12,6 +12,8 @@ use rectify::check::{Problem, Related};
 use serde_json::json;
 
 use super::DiagnosticFormat;
+use super::load::LoadError;
+use super::terminal;
 
 /// Where and how diagnostics go.
 pub struct Output {
@@ -27,21 +29,36 @@ impl Output {
         Output { format, color }
     }
 
-    /// Prints every problem; JSON goes to standard output as one document.
-    pub fn problems(&self, files: &[SourceFile], problems: &[Problem]) {
+    /// Files that could not be read, for a person on standard error.
+    pub fn load_errors(&self, errors: &[LoadError]) {
+        let mut err = std::io::stderr().lock();
+        for error in errors {
+            let _ = write!(err, "{}", render_human(&Plain(error), self.color));
+        }
+    }
+
+    /// Prints every problem, files that could not be read first; JSON goes to standard output
+    /// as one document.
+    pub fn problems(&self, files: &[SourceFile], problems: &[Problem], unread: &[LoadError]) {
         match self.format {
             DiagnosticFormat::Human => {
+                self.load_errors(unread);
                 let mut err = std::io::stderr().lock();
                 for problem in problems {
                     let _ = write!(err, "{}", self.human(files, problem));
                 }
             }
             DiagnosticFormat::Json => {
+                let diagnostics: Vec<serde_json::Value> = unread
+                    .iter()
+                    .map(load_error_json)
+                    .chain(problems.iter().map(|p| problem_json(files, p)))
+                    .collect();
                 let document = json!({
                     "files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
-                    "errors": problems.iter().filter(|p| p.is_error()).count(),
+                    "errors": unread.len() + problems.iter().filter(|p| p.is_error()).count(),
                     "warnings": problems.iter().filter(|p| !p.is_error()).count(),
-                    "diagnostics": problems.iter().map(|p| problem_json(files, p)).collect::<Vec<_>>(),
+                    "diagnostics": diagnostics,
                 });
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{document:#}");
@@ -55,14 +72,26 @@ impl Output {
     }
 }
 
-/// Renders a diagnostic that carries no source of its own against `source`.
-pub fn render_with_source<D: Diagnostic + Send + Sync + 'static>(
+/// Renders a diagnostic that carries no source of its own against the file `name` holding
+/// `text`.
+pub fn render_with_source(
     output: &Output,
-    diagnostic: D,
-    source: NamedSource<String>,
+    diagnostic: &(dyn Diagnostic + Send + Sync + 'static),
+    name: &str,
+    text: &str,
 ) -> String {
-    let report = miette::Report::new(diagnostic).with_source_code(source);
-    render_human(report.as_ref(), output.color)
+    let located = Located {
+        inner: diagnostic,
+        source: named_source(name, text),
+        related: Vec::new(),
+    };
+    render_human(&located, output.color)
+}
+
+/// A file for miette to draw from, with whatever could steer the terminal made visible.
+fn named_source(name: &str, text: &str) -> NamedSource<String> {
+    NamedSource::new(terminal::safe(name), terminal::source(text).into_owned())
+        .with_language("rectify")
 }
 
 /// Lines longer than this (a generated or minified scheme) are not drawn: the graphical
@@ -114,7 +143,7 @@ pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
     out
 }
 
-/// A problem with its file attached.
+/// A problem with its file attached, and every text it shows made safe for a terminal.
 pub struct Located<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync + 'static),
     source: NamedSource<String>,
@@ -126,7 +155,7 @@ pub fn located<'a>(files: &[SourceFile], problem: &'a Problem) -> Located<'a> {
     let file = &files[problem.file];
     Located {
         inner: problem.diagnostic(),
-        source: NamedSource::new(&file.name, file.text.clone()).with_language("rectify"),
+        source: named_source(&file.name, &file.text),
         related: problem
             .related
             .iter()
@@ -143,7 +172,7 @@ impl fmt::Debug for Located<'_> {
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, f)
+        f.write_str(&terminal::safe(&self.inner.to_string()))
     }
 }
 
@@ -157,10 +186,19 @@ impl Diagnostic for Located<'_> {
         self.inner.severity()
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.help()
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(terminal::safe(&help).into_owned()))
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        let labels = self.inner.labels()?;
+        Some(Box::new(labels.map(|label| {
+            let text = label.label().map(|text| terminal::safe(text).into_owned());
+            if label.primary() {
+                LabeledSpan::new_primary_with_span(text, *label.inner())
+            } else {
+                LabeledSpan::new_with_span(text, *label.inner())
+            }
+        })))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -185,9 +223,9 @@ impl Note {
     fn new(files: &[SourceFile], related: &Related) -> Note {
         let file = &files[related.file];
         Note {
-            message: related.message.clone(),
+            message: terminal::safe(&related.message).into_owned(),
             label: LabeledSpan::new_with_span(Some("here".to_string()), related.span),
-            source: NamedSource::new(&file.name, file.text.clone()).with_language("rectify"),
+            source: named_source(&file.name, &file.text),
         }
     }
 }
@@ -274,7 +312,50 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem) -> serde_json::Valu
     })
 }
 
+/// A file that could not be read, as JSON: the same shape as a problem, without labels.
+fn load_error_json(error: &LoadError) -> serde_json::Value {
+    json!({
+        "file": error.path(),
+        "severity": "error",
+        "code": error.code().map(|c| c.to_string()),
+        "message": error.to_string(),
+        "help": error.help().map(|h| h.to_string()),
+        "labels": [],
+        "related": [],
+    })
+}
+
+/// A diagnostic without source, with its text made safe for a terminal.
+struct Plain<'a>(&'a LoadError);
+
+impl fmt::Debug for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&terminal::safe(&self.0.to_string()))
+    }
+}
+
+impl std::error::Error for Plain<'_> {}
+
+impl Diagnostic for Plain<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+}
+
 /// A message for a problem that stops the command.
 pub fn fatal(message: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "error: {}",
+        terminal::safe(message)
+    );
 }

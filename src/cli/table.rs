@@ -1,6 +1,11 @@
 //! `--format table`: decisions as aligned text for a person, one row per tip and campaign.
+//!
+//! Every cell passes through [`terminal::cell`]: an id or a subject name holding an escape
+//! sequence or a line break must not forge rows on the reader's screen.
 
 use rectify::eval::{Decision, Outcome, RecordError, Tip};
+
+use super::terminal;
 
 /// Column widths, in terminal columns; the last column is not padded.
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +135,9 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
             let mark = if explanation.fired { "✓" } else { "✗" };
             out.push_str(&format!(
                 "{:>8}{mark} {}: {}\n",
-                "", explanation.rule, explanation.why
+                "",
+                terminal::cell(&explanation.rule),
+                terminal::cell(&explanation.why)
             ));
         }
     }
@@ -156,8 +163,9 @@ pub fn error_row(layout: &Layout, error: &RecordError) -> String {
 fn row(cells: &[&str], widths: &[usize]) -> String {
     let mut out = String::new();
     for (cell, &width) in cells.iter().zip(widths) {
-        out.push_str(cell);
-        let shown = display_width(cell);
+        let cell = terminal::cell(cell);
+        out.push_str(&cell);
+        let shown = display_width(&cell);
         if width > 0 {
             out.push_str(&" ".repeat(width.saturating_sub(shown).max(1)));
         }

@@ -3,12 +3,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use miette::NamedSource;
-use rectify::verify::run_examples;
+use rectify::syntax::Span;
+use rectify::verify::{confidential_spans, run_examples};
 
 use super::load::checked_model;
 use super::render::{Output, render_with_source};
-use super::{DiagnosticFormat, Status};
+use super::{DiagnosticFormat, Status, terminal};
 
 /// Run every example in the given schemes and compare outcomes.
 ///
@@ -40,17 +40,19 @@ pub fn run(args: Args) -> Status {
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     for result in &results {
+        let title = format!("{} › {}", result.campaign, result.name);
         if result.passed() {
-            let _ = writeln!(out, "pass  {} › {}", result.campaign, result.name);
+            let _ = writeln!(out, "pass  {}", terminal::safe(&title));
         } else {
             failed += 1;
-            let _ = writeln!(out, "FAIL  {} › {}", result.campaign, result.name);
+            let _ = writeln!(out, "FAIL  {}", terminal::safe(&title));
             let file = &files[result.file];
-            let source = NamedSource::new(&file.name, file.text.clone());
+            // The examples' reporters are confidential in what is printed, as in tips.
+            let masked = mask(&file.text, &confidential_spans(&model, result.file));
             let _ = write!(
                 out,
                 "{}",
-                render_with_source(&output, result.failure(), source)
+                render_with_source(&output, &result.failure(), &file.name, &masked)
             );
         }
     }
@@ -63,4 +65,21 @@ pub fn run(args: Args) -> Status {
     } else {
         Status::Ok
     }
+}
+
+/// `text` with the characters inside each span but its quotes replaced by `＊` (or `*`, for a
+/// character of fewer bytes), so that every byte offset stays where it was.
+fn mask(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        if c != '"' && spans.iter().any(|span| span.start <= at && at < span.end) {
+            match c.len_utf8() {
+                3 => out.push('＊'),
+                n => out.extend(std::iter::repeat_n('*', n)),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

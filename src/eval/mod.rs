@@ -11,7 +11,9 @@ mod calendar;
 mod condition;
 mod decision;
 mod duplicate;
+mod input;
 mod matching;
+mod output;
 mod record;
 mod scan;
 mod tip;
@@ -24,6 +26,8 @@ pub use decision::{
     Repeat, SymptomMatch, WindowOut,
 };
 pub use duplicate::{DuplicateIndex, Signature};
+pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
+pub use output::{Disclosure, decided_line, error_line};
 pub use record::{CsvLayout, Decoder, RecordError};
 pub use tip::{Reporter, Subject, Tip};
 

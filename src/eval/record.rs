@@ -3,13 +3,18 @@
 //!
 //! The format is documented in `docs/tips.md`. Decoding never panics and never skips a record:
 //! every input record becomes a tip or an error.
+//!
+//! An error names the key or column and says what is wrong with it; it never quotes the value
+//! (a mis-quoted cell or a shifted row may hold a reporter's name or phone), and it carries the
+//! record's id only when the record's shape is known to be right.
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::input::{Raw, Row};
 use super::tip::{Reporter, Subject, Tip};
 use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
 
@@ -46,6 +51,24 @@ impl Decoder {
         Decoder { fields }
     }
 
+    /// Decodes one record as read by [`Records`](super::Records); `layout` is the CSV layout for
+    /// rows.
+    pub fn decode(&self, raw: Raw, layout: Option<&CsvLayout>) -> Result<Tip, RecordError> {
+        match raw {
+            Raw::Json { line, text } => self.json(&text, line),
+            Raw::Row(row) => match layout {
+                Some(layout) => self.csv(layout, &row),
+                None => Err(RecordError {
+                    line: row.line,
+                    column: None,
+                    id: None,
+                    message: "a CSV row came before any header".to_string(),
+                }),
+            },
+            Raw::Malformed(error) => Err(error),
+        }
+    }
+
     /// Decodes one JSON Lines record; `line` is its line number, for errors.
     pub fn json(&self, text: &str, line: usize) -> Result<Tip, RecordError> {
         let text = text.trim_start_matches('\u{feff}');
@@ -59,34 +82,20 @@ impl Decoder {
             });
         }
         let raw: RawTip = serde_json::from_str(text).map_err(|error| {
-            let message = error.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(at) => message[..at].to_string(),
-                None => message,
-            };
             let column = (error.column() > 0).then(|| char_column(text, error.column()));
-            let message = match error.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    format!("the line is not valid JSON ({message})")
-                }
-                _ => plain_serde_message(&message),
-            };
             RecordError {
                 line,
                 column,
                 id: id_of_broken(text),
-                message,
+                message: json_message(&error, "the record"),
             }
         })?;
-        let id = raw.id.text().trim().to_string();
-        if id.is_empty() {
-            return Err(RecordError {
-                line,
-                column: None,
-                id: None,
-                message: "`id` is empty".to_string(),
-            });
-        }
+        let id = valid_id(&raw.id.text()).map_err(|message| RecordError {
+            line,
+            column: None,
+            id: None,
+            message,
+        })?;
         let fail = |message: String| RecordError {
             line,
             column: None,
@@ -105,7 +114,7 @@ impl Decoder {
         for (name, value) in raw.fields.unwrap_or_default() {
             let Some(field) = self.fields.iter().find(|f| f.id == name) else {
                 return Err(fail(format!(
-                    "`fields` has `{name}`, which no loaded scheme declares{}",
+                    "`fields` has a key that no loaded scheme declares{}",
                     self.known_fields()
                 )));
             };
@@ -116,10 +125,10 @@ impl Decoder {
         }
         self.require_fields(&fields).map_err(&fail)?;
         let reporter = match reporter {
-            Some(reporter) if !reporter.name.trim().is_empty() => Some(Reporter {
-                name: reporter.name.into_owned(),
-                contact: reporter.contact.map(Cow::into_owned),
-            }),
+            Some(reporter) if !reporter.name.trim().is_empty() => Some(Reporter::new(
+                reporter.name.into_owned(),
+                reporter.contact.map(Cow::into_owned),
+            )),
             _ => None,
         };
         Ok(Tip {
@@ -140,8 +149,12 @@ impl Decoder {
     }
 
     /// Reads a CSV header row into the column layout of the rows that follow.
-    pub fn csv_header(&self, header: &csv::StringRecord) -> Result<CsvLayout, String> {
+    ///
+    /// A cell that names no column is not quoted back: a file without a header row has a
+    /// record, perhaps a reporter's name, where the header should be.
+    pub fn csv_header(&self, header: &[&str]) -> Result<CsvLayout, String> {
         let mut columns = Vec::new();
+        let mut names = Vec::new();
         for (index, name) in header.iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}');
             let column = match name {
@@ -159,7 +172,7 @@ impl Decoder {
                     Some(field) => Column::Field(field),
                     None => {
                         return Err(format!(
-                            "column {} of the header is `{other}`, which is neither a tip column nor a field a loaded scheme declares (see docs/tips.md){}",
+                            "column {} of the header names neither a tip column nor a field a loaded scheme declares; the first row must be a header such as `id,text,received` (see docs/tips.md){}",
                             index + 1,
                             self.known_fields()
                         ));
@@ -170,6 +183,7 @@ impl Decoder {
                 return Err(format!("the header names `{name}` twice"));
             }
             columns.push(column);
+            names.push(name.to_string());
         }
         for (needed, name) in [
             (Column::Id, "id"),
@@ -180,77 +194,77 @@ impl Decoder {
                 return Err(format!("the header has no `{name}` column"));
             }
         }
-        Ok(CsvLayout { columns })
+        Ok(CsvLayout { columns, names })
     }
 
-    /// Decodes one CSV row laid out as `layout`; `line` is its line number, for errors.
-    pub fn csv(
-        &self,
-        layout: &CsvLayout,
-        row: &csv::StringRecord,
-        line: usize,
-    ) -> Result<Tip, RecordError> {
+    /// Decodes one CSV row laid out as `layout`.
+    pub(crate) fn csv(&self, layout: &CsvLayout, row: &Row) -> Result<Tip, RecordError> {
+        let line = row.line;
+        let fail = |id: Option<&str>, message: String| RecordError {
+            line,
+            column: None,
+            id: id.map(str::to_string),
+            message,
+        };
+        // Until the row is known to have the header's shape, no cell can be trusted to be
+        // what its column says: a shifted row has a reporter's name where the id should be.
+        if row.cells().len() != layout.columns.len() {
+            return Err(fail(
+                None,
+                format!(
+                    "the row has {} cells, but the header has {} columns",
+                    row.cells().len(),
+                    layout.columns.len()
+                ),
+            ));
+        }
+        let cells: Vec<&str> = row.cells().map(str::trim).collect();
         let cell = |column: Column| {
             layout
                 .columns
                 .iter()
                 .position(|c| *c == column)
-                .and_then(|index| row.get(index))
-                .map(str::trim)
+                .map(|index| cells[index])
                 .filter(|value| !value.is_empty())
         };
-        let id = cell(Column::Id).map(str::to_string);
-        let fail = |column: Option<usize>, message: String| RecordError {
-            line,
-            column,
-            id: id.clone(),
-            message,
+        let id = match cell(Column::Id) {
+            None => return Err(fail(None, "the `id` cell is empty".to_string())),
+            Some(id) => valid_id(id).map_err(|message| fail(None, message))?,
         };
-        if row.len() != layout.columns.len() {
-            return Err(fail(
-                None,
-                format!(
-                    "the row has {} cells, but the header has {} columns",
-                    row.len(),
-                    layout.columns.len()
-                ),
-            ));
-        }
-        let Some(id) = id.clone() else {
-            return Err(fail(None, "the `id` cell is empty".to_string()));
-        };
-        let text =
-            cell(Column::Text).ok_or_else(|| fail(None, "the `text` cell is empty".into()))?;
-        let received_text = cell(Column::Received)
-            .ok_or_else(|| fail(None, "the `received` cell is empty".into()))?;
+        let fail = |message: String| fail(Some(&id), message);
+        let text = cell(Column::Text).unwrap_or_default();
+        let received_text =
+            cell(Column::Received).ok_or_else(|| fail("the `received` cell is empty".into()))?;
         let mut fields = Vec::new();
         for (index, column) in layout.columns.iter().enumerate() {
             if let Column::Field(field) = column {
                 let field = &self.fields[*field];
-                if let Some(value) = row.get(index).map(str::trim).filter(|v| !v.is_empty()) {
-                    let value = text_field(field, value).map_err(|m| fail(None, m))?;
+                if let Some(value) = Some(cells[index]).filter(|v| !v.is_empty()) {
+                    let value = text_field(field, value).map_err(&fail)?;
                     fields.push((field.id.clone(), value));
                 }
             }
         }
-        self.require_fields(&fields).map_err(|m| fail(None, m))?;
-        let reporter = cell(Column::ReporterName).map(|name| Reporter {
-            name: name.to_string(),
-            contact: cell(Column::ReporterContact).map(str::to_string),
+        self.require_fields(&fields).map_err(&fail)?;
+        let reporter = cell(Column::ReporterName).map(|name| {
+            Reporter::new(
+                name.to_string(),
+                cell(Column::ReporterContact).map(str::to_string),
+            )
         });
         Ok(Tip {
-            id,
             text: text.to_string(),
-            received: received(received_text).map_err(|m| fail(None, m))?,
-            channel: channel(cell(Column::Channel)).map_err(|m| fail(None, m))?,
+            received: received(received_text).map_err(&fail)?,
+            channel: channel(cell(Column::Channel)).map_err(&fail)?,
             reporter,
             subject: Subject {
                 name: cell(Column::SubjectName).map(str::to_string),
                 kind: cell(Column::SubjectKind).map(str::to_string),
-                level: level(cell(Column::SubjectLevel)).map_err(|m| fail(None, m))?,
-                region: region(cell(Column::SubjectRegion)).map_err(|m| fail(None, m))?,
+                level: level(cell(Column::SubjectLevel)).map_err(&fail)?,
+                region: region(cell(Column::SubjectRegion)).map_err(&fail)?,
             },
             fields,
+            id,
         })
     }
 
@@ -296,6 +310,15 @@ enum Column {
 #[derive(Debug, Clone)]
 pub struct CsvLayout {
     columns: Vec<Column>,
+    /// Each column's name as the header writes it; every one is a name rectify knows.
+    names: Vec<String>,
+}
+
+impl CsvLayout {
+    /// The header's name of a column.
+    pub(crate) fn column_name(&self, index: usize) -> Option<&str> {
+        self.names.get(index).map(String::as_str)
+    }
 }
 
 #[derive(Deserialize)]
@@ -345,14 +368,8 @@ fn object<'a, T: Deserialize<'a>>(value: &'a RawValue, what: &str) -> Result<T, 
     if !value.get().trim_start().starts_with('{') {
         return Err(format!("`{what}` must be an object {{…}} (or null)"));
     }
-    serde_json::from_str(value.get()).map_err(|error| {
-        let message = error.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_string(),
-            None => message,
-        };
-        format!("in `{what}`: {}", plain_serde_message(&message))
-    })
+    serde_json::from_str(value.get())
+        .map_err(|error| json_message(&error, &format!("`{what}`")))
 }
 
 /// Ids and division codes come as text or as numbers from spreadsheets.
@@ -373,30 +390,61 @@ impl TextOrNumber<'_> {
     }
 }
 
-/// The id of a record that is valid JSON but not a valid tip, to name it in the error.
+/// The id of a record that is valid JSON but not a valid tip, to name it in the error: only
+/// when the record is an object with one well-formed `id`.
 fn id_of_broken(text: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    match value.get("id")? {
-        serde_json::Value::String(id) => Some(id.clone()),
-        serde_json::Value::Number(id) => Some(id.to_string()),
-        _ => None,
+    /// Other keys are ignored; a second `id` is an error, and so no id is named.
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: TextOrNumber<'a>,
     }
+    let record: IdOnly = serde_json::from_str(text).ok()?;
+    valid_id(&record.id.text()).ok()
+}
+
+/// The longest id, in characters: an id names a record, and a longer one is more likely a
+/// cell that swallowed others.
+const LONGEST_ID: usize = 256;
+
+/// A record's id, trimmed; an error when it is blank, too long or holds control characters.
+fn valid_id(id: &str) -> Result<String, String> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("`id` is empty".to_string());
+    }
+    if id.chars().count() > LONGEST_ID {
+        return Err(format!("`id` is longer than {LONGEST_ID} characters"));
+    }
+    if id.chars().any(char::is_control) {
+        return Err("`id` holds a line break or another control character".to_string());
+    }
+    Ok(id.to_string())
 }
 
 fn non_empty(text: Option<Cow<str>>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-/// serde's wording, made plainer where it speaks of Rust types.
+/// serde's error, in words that never quote the record.
 ///
-/// serde quotes the offending value ("invalid type: string \"王某 138…\""); the value may be a
-/// reporter's name or contact, which must not reach the output, so it is left out and the
-/// column says where the value is.
-fn plain_serde_message(message: &str) -> String {
-    if message.starts_with("data did not match any variant of untagged enum TextOrNumber") {
-        return "`id` and `subject.region` must be text or a whole number".to_string();
+/// serde quotes offending values ("invalid type: string \"王某 138…\"") and unknown keys
+/// ("unknown field `王某`"); either may be a reporter's name or contact. Only the parts of its
+/// messages that name what rectify expects are kept; the column says where the problem is.
+fn json_message(error: &serde_json::Error, what: &str) -> String {
+    let message = error.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => &message,
+    };
+    if matches!(
+        error.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+    ) {
+        // serde_json's syntax messages name tokens ("expected `:`"), never values.
+        return format!("the line is not valid JSON ({message})");
     }
-    let expected = |message: &str| {
+    let expected = || {
         message.rfind(", expected ").map(|at| {
             message[at + ", expected ".len()..]
                 .replace("a borrowed string", "text")
@@ -406,17 +454,31 @@ fn plain_serde_message(message: &str) -> String {
                 .replace("struct RawSubject", "a subject object")
         })
     };
+    if message.starts_with("data did not match any variant of untagged enum TextOrNumber") {
+        return "`id` and `subject.region` must be text or a whole number".to_string();
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("{what} has no {rest}");
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field ") {
+        return format!("{what} has {rest} twice");
+    }
+    if message.starts_with("unknown field ") {
+        return match expected() {
+            Some(known) => format!(
+                "{what} has a key that is not one of {}",
+                known.trim_start_matches("one of ")
+            ),
+            None => format!("{what} has a key it cannot hold"),
+        };
+    }
     if message.starts_with("invalid type: ") || message.starts_with("invalid value: ") {
-        return match expected(message) {
-            Some(what) => format!("a value here has the wrong type; expected {what}"),
+        return match expected() {
+            Some(known) => format!("a value here has the wrong type; expected {known}"),
             None => "a value here has the wrong type".to_string(),
         };
     }
-    message
-        .replace("a borrowed string", "text")
-        .replace("struct RawTip", "a tip object")
-        .replace("struct RawReporter", "a reporter object")
-        .replace("struct RawSubject", "a subject object")
+    format!("{what} cannot be read as a tip")
 }
 
 /// The character column of serde's byte column.
@@ -448,8 +510,20 @@ fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
 }
 
+/// The years a date may fall in: four digits, as every form below writes them.
+const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
 /// A received date or date-time; times without a zone are China Standard Time.
 pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
+    let date = received_any_year(text)?;
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err("`received` is outside the years 1000 to 9999".to_string())
+    }
+}
+
+fn received_any_year(text: &str) -> Result<NaiveDate, String> {
     let text = text.trim();
     // The common forms first, read by hand: chrono's format parser costs more than the rest
     // of decoding a record.
@@ -494,22 +568,18 @@ pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
         && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
     {
         if NaiveDate::from_ymd_opt(y, m, d).is_none() {
-            return Err(format!("`received` is `{text}`, which is not a real date"));
+            return Err("`received` is not a real date".to_string());
         }
-        return Err(format!(
-            "`received` is `{text}`, whose time cannot be read; write it like 2022-06-10T09:30:00 or 2022-06-10T09:30:00+08:00"
-        ));
+        return Err("`received` has a time that cannot be read; write it like 2022-06-10T09:30:00 or 2022-06-10T09:30:00+08:00".to_string());
     }
-    Err(format!(
-        "`received` is `{text}`; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)"
-    ))
+    Err("`received` cannot be read as a date; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)".to_string())
 }
 
 fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => ChannelKind::parse(text).map(Some).ok_or_else(|| {
-            format!("`channel` is `{text}`; known channels: post/来信, email/邮箱, phone/电话, visit/来访, online/网络")
+            "`channel` is not a known channel; known channels: post/来信, email/邮箱, phone/电话, visit/来访, online/网络".to_string()
         }),
     }
 }
@@ -519,7 +589,7 @@ fn level(text: Option<&str>) -> Result<Option<Level>, String> {
         None => Ok(None),
         Some(text) => Level::parse(text).map(Some).ok_or_else(|| {
             format!(
-                "`subject.level` is `{text}`; known levels: {}",
+                "`subject.level` is not a known level; known levels: {}",
                 Level::SPELLINGS.join(", ")
             )
         }),
@@ -530,17 +600,22 @@ fn region(text: Option<&str>) -> Result<Option<Region>, String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => Region::parse(text).map(Some).ok_or_else(|| {
-            format!("`subject.region` is `{text}`, which is not a 6-, 9- or 12-digit division code")
+            "`subject.region` is not a 6-, 9- or 12-digit division code".to_string()
         }),
     }
 }
 
 fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String> {
     let wrong = |expected: &str| {
-        format!(
-            "field `{}` should be {expected}, but it is `{value}`",
-            field.id
-        )
+        let found = match value {
+            serde_json::Value::Null => "null",
+            serde_json::Value::Bool(_) => "true or false",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::String(_) => "text",
+            serde_json::Value::Array(_) => "a list",
+            serde_json::Value::Object(_) => "an object",
+        };
+        format!("field `{}` should be {expected}, but it is {found}", field.id)
     };
     match (&field.ty, value) {
         (FieldType::Text, serde_json::Value::String(s)) => Ok(Value::Text(s.clone())),
@@ -562,25 +637,25 @@ fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String>
 fn text_field(field: &Field, text: &str) -> Result<Value, String> {
     match &field.ty {
         FieldType::Text => Ok(Value::Text(text.to_string())),
-        FieldType::Number => text.parse::<f64>().map(Value::Number).map_err(|_| {
-            format!(
-                "field `{}` should be a number, but it is `{text}`",
-                field.id
-            )
-        }),
+        FieldType::Number => text
+            .parse::<f64>()
+            .map(Value::Number)
+            .map_err(|_| format!("field `{}` should be a number", field.id)),
         FieldType::Bool => match text {
             "true" | "是" | "1" | "yes" => Ok(Value::Bool(true)),
             "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
             _ => Err(format!(
-                "field `{}` should be true/是 or false/否, but it is `{text}`",
+                "field `{}` should be true/是 or false/否",
                 field.id
             )),
         },
         FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| YEARS.contains(&date.year()))
             .map(Value::Date)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 format!(
-                    "field `{}` should be a date like 2022-06-10, but it is `{text}`",
+                    "field `{}` should be a date like 2022-06-10, in the years 1000 to 9999",
                     field.id
                 )
             }),
@@ -589,7 +664,7 @@ fn text_field(field: &Field, text: &str) -> Result<Value, String> {
                 Ok(Value::Text(text.to_string()))
             } else {
                 Err(format!(
-                    "field `{}` should be one of {}, but it is `{text}`",
+                    "field `{}` should be one of {}",
                     field.id,
                     values.join(", ")
                 ))

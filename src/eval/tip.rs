@@ -1,5 +1,7 @@
 //! A tip (问题线索) as the evaluator sees it: already decoded and validated.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 
 use crate::model::{ChannelKind, Level, Region, Value};
@@ -39,14 +41,37 @@ impl Tip {
     }
 }
 
-/// A real-name reporter.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// A real-name reporter (实名反映人), confidential (对实名反映人严格保密).
+///
+/// Its name and contact cannot be read, displayed or serialised outside the evaluator: `Debug`
+/// prints neither, there is no `Display` or `Serialize`, and the one place that writes them is
+/// [`super::output`], and only when the caller asks for it with
+/// [`Disclosure::IncludeReporter`](super::Disclosure).
+#[derive(Clone, PartialEq)]
 pub struct Reporter {
-    /// Name.
-    pub name: String,
-    /// Phone, address or e-mail.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
+    name: String,
+    contact: Option<String>,
+}
+
+impl Reporter {
+    /// A reporter with a name and, optionally, a contact (phone, address or e-mail).
+    pub fn new(name: String, contact: Option<String>) -> Reporter {
+        Reporter { name, contact }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.contact.as_deref()
+    }
+}
+
+impl fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reporter(<confidential>)")
+    }
 }
 
 /// 反映对象: the body or person a tip is about.

@@ -23,7 +23,12 @@ const GRAMMAR: &str = "the grammar guarantees this child";
 pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     let mut pairs = match SchemeParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
-        Err(_) => return Err(detailed_error(source)),
+        Err(_) => {
+            return Err(match nested_too_deep(source) {
+                Some(at) => ParseError::TooDeep { at },
+                None => detailed_error(source),
+            });
+        }
     };
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
@@ -39,7 +44,50 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     }
 }
 
-/// The pair's span without the white space pest lets a repetition consume at its end.
+/// Where parentheses first nest deeper than [`DEEPEST`], outside strings and comments.
+///
+/// Nesting a little too deep parses, and lowering reports it; nesting thousands deep stops
+/// pest's own stack guard first, and its failure would say only "expected something else".
+fn nested_too_deep(source: &str) -> Option<Span> {
+    let mut depth = 0usize;
+    let mut previous = ' ';
+    let mut chars = source.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '#' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let raw = previous == 'r';
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' if !raw => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        '\n' if !raw => break,
+                        _ => {}
+                    }
+                }
+            }
+            '(' | '\u{FF08}' => {
+                depth += 1;
+                if depth > DEEPEST {
+                    return Some(Span::new(at, at + c.len_utf8()));
+                }
+            }
+            ')' | '\u{FF09}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
 /// Parses again with pest's tracking of attempted tokens, which makes a better message but
 /// slows every parse down by half: it is switched on only to explain a failure. The switch is
 /// global to pest, hence the lock; a parse on another thread meanwhile is only slower.
@@ -64,6 +112,7 @@ fn detailed_error(source: &str) -> ParseError {
     }
 }
 
+/// The pair's span without the white space pest lets a repetition consume at its end.
 fn span(pair: &Pair<Rule>) -> Span {
     let whole = pair.as_span();
     let kept = whole

@@ -1,0 +1,510 @@
+//! Reading tip records from a byte stream — JSON Lines or CSV — one bounded record at a time,
+//! each with the line of the input it starts on.
+//!
+//! This is where input size is bounded: a record longer than the limit becomes an error record
+//! and reading resumes at the next line, so memory never depends on what the input holds. It
+//! splits the input into records and leaves decoding them into tips to [`Decoder`], so that
+//! the caller can decode in parallel. It prints nothing and never quotes a record's content in
+//! an error.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use super::record::{CsvLayout, Decoder, RecordError};
+
+/// How tip records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// The longest record read by default: far above any real tip, far below what would strain
+/// memory.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 4 << 20;
+
+/// How far past an over-long record the reader looks for the next line before it gives up on
+/// the input: beyond this the input is not line-oriented text (`/dev/zero`, a disk image).
+const SKIP_FACTOR: usize = 64;
+
+/// One record as read, not yet decoded.
+#[derive(Debug)]
+pub enum Raw {
+    /// A JSON line.
+    Json {
+        /// Its line, from 1.
+        line: usize,
+        /// The line without its line end.
+        text: String,
+    },
+    /// A CSV row.
+    Row(Row),
+    /// A record that could not be read (too long, not UTF-8).
+    Malformed(RecordError),
+}
+
+impl Raw {
+    /// The line the record starts on.
+    pub fn line(&self) -> usize {
+        match self {
+            Raw::Json { line, .. } => *line,
+            Raw::Row(row) => row.line,
+            Raw::Malformed(error) => error.line,
+        }
+    }
+
+    /// Bytes the record holds in memory, to bound a batch.
+    pub fn size(&self) -> usize {
+        match self {
+            Raw::Json { text, .. } => text.len(),
+            Raw::Row(row) => row.data.len() + row.ends.len() * size_of::<usize>(),
+            Raw::Malformed(error) => error.message.len(),
+        }
+    }
+}
+
+/// The cells of one CSV row, valid UTF-8.
+#[derive(Debug)]
+pub struct Row {
+    pub(crate) line: usize,
+    data: String,
+    ends: Vec<usize>,
+}
+
+impl Row {
+    /// The cells, in order.
+    pub(crate) fn cells(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            &self.data[start..self.ends[i]]
+        })
+    }
+}
+
+/// Why the input as a whole cannot be read on.
+#[derive(Debug)]
+pub enum InputError {
+    /// Reading failed.
+    Io(io::Error),
+    /// The CSV header row is unusable; records cannot be laid out without it.
+    Header(String),
+    /// An over-long record is followed by no line break within the distance the reader looks.
+    NotText {
+        /// The line the over-long record starts on.
+        line: usize,
+        /// Bytes looked through.
+        looked: usize,
+    },
+    /// Reading stopped earlier, for a reason already handed out.
+    Stopped,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Io(error) => write!(f, "cannot read the tips: {error}"),
+            InputError::Header(message) => write!(f, "the CSV header: {message}"),
+            InputError::NotText { line, looked } => write!(
+                f,
+                "line {line} goes on for {looked} bytes without a line break: this is not JSON Lines or CSV text; reading stopped"
+            ),
+            InputError::Stopped => write!(f, "reading the tips stopped earlier"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl From<io::Error> for InputError {
+    fn from(error: io::Error) -> Self {
+        InputError::Io(error)
+    }
+}
+
+/// Records from a byte stream, in input order.
+pub struct Records<R> {
+    input: BufReader<R>,
+    kind: Kind,
+    max: usize,
+    /// Line breaks consumed so far; a record starts on the line after them.
+    lines: usize,
+    /// The last byte consumed was a carriage return, so a line feed next ends no new line.
+    after_cr: bool,
+    buffer: Vec<u8>,
+    /// Why reading stopped, handed out after the record that made it stop.
+    stopped: Option<InputError>,
+}
+
+enum Kind {
+    Jsonl,
+    Csv {
+        core: Box<csv_core::Reader>,
+        /// `None` until the header is read, and for an input with no header at all.
+        layout: Option<CsvLayout>,
+        ends: Vec<usize>,
+    },
+}
+
+/// What reading one record gave.
+enum LineRead {
+    End,
+    Line,
+    TooLong,
+}
+
+impl<R: Read> Records<R> {
+    /// Records of `format` from `input`, none longer than `max_record_bytes`; for CSV the
+    /// header row is read at once and laid out with `decoder`.
+    pub fn new(
+        input: R,
+        format: Format,
+        decoder: &Decoder,
+        max_record_bytes: usize,
+    ) -> Result<Records<R>, InputError> {
+        let mut records = Records {
+            input: BufReader::with_capacity(1 << 16, input),
+            kind: match format {
+                Format::Jsonl => Kind::Jsonl,
+                Format::Csv => Kind::Csv {
+                    core: Box::new(csv_core::Reader::new()),
+                    layout: None,
+                    ends: Vec::new(),
+                },
+            },
+            max: max_record_bytes.max(1),
+            lines: 0,
+            after_cr: false,
+            buffer: Vec::new(),
+            stopped: None,
+        };
+        records.skip_bom()?;
+        if matches!(records.kind, Kind::Csv { .. }) {
+            records.read_header(decoder)?;
+        }
+        Ok(records)
+    }
+
+    /// The CSV layout, once the header is read.
+    pub fn layout(&self) -> Option<&CsvLayout> {
+        match &self.kind {
+            Kind::Csv { layout, .. } => layout.as_ref(),
+            Kind::Jsonl => None,
+        }
+    }
+
+    /// The next record, or `None` at the end of the input. Blank lines are not records.
+    pub fn next_record(&mut self) -> Result<Option<Raw>, InputError> {
+        if let Some(error) = self.stopped.take() {
+            // Once stopped, the input stays unread.
+            self.stopped = Some(InputError::Stopped);
+            return Err(error);
+        }
+        match self.kind {
+            Kind::Jsonl => self.next_json(),
+            Kind::Csv { .. } => self.next_row(),
+        }
+    }
+
+    fn skip_bom(&mut self) -> io::Result<()> {
+        let chunk = self.input.fill_buf()?;
+        if chunk.starts_with(b"\xef\xbb\xbf") {
+            self.input.consume(3);
+        }
+        Ok(())
+    }
+
+    fn too_long(&self, line: usize) -> RecordError {
+        RecordError {
+            line,
+            column: None,
+            id: None,
+            message: format!(
+                "the record is longer than {} bytes (--max-record-bytes); it was skipped",
+                self.max
+            ),
+        }
+    }
+
+    fn next_json(&mut self) -> Result<Option<Raw>, InputError> {
+        loop {
+            let line = self.lines + 1;
+            let read = self.read_line()?;
+            match read {
+                LineRead::End => return Ok(None),
+                LineRead::TooLong => return Ok(Some(Raw::Malformed(self.too_long(line)))),
+                LineRead::Line => {}
+            }
+            let bytes = std::mem::take(&mut self.buffer);
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(error) => {
+                    let valid = error.utf8_error().valid_up_to();
+                    let bytes = error.into_bytes();
+                    let column = String::from_utf8_lossy(&bytes[..valid]).chars().count() + 1;
+                    self.buffer = bytes;
+                    return Ok(Some(Raw::Malformed(RecordError {
+                        line,
+                        column: Some(column),
+                        id: None,
+                        message: "the line is not UTF-8 text".to_string(),
+                    })));
+                }
+            };
+            let kept = text.trim_end_matches('\r').len();
+            if text[..kept].trim().is_empty() {
+                self.buffer = text.into_bytes();
+                continue;
+            }
+            let mut text = text;
+            text.truncate(kept);
+            return Ok(Some(Raw::Json { line, text }));
+        }
+    }
+
+    /// One line into `buffer`, without its line feed; a line past the limit is skipped up to
+    /// its end.
+    fn read_line(&mut self) -> Result<LineRead, InputError> {
+        self.buffer.clear();
+        let start = self.lines + 1;
+        let mut skipped: Option<usize> = None;
+        let mut any = false;
+        loop {
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                if !any {
+                    return Ok(LineRead::End);
+                }
+                break;
+            }
+            any = true;
+            let (taken, ended) = match memchr::memchr(b'\n', chunk) {
+                Some(at) => (at, true),
+                None => (chunk.len(), false),
+            };
+            match &mut skipped {
+                None if self.buffer.len() + taken <= self.max => {
+                    self.buffer.extend_from_slice(&chunk[..taken]);
+                }
+                None => {
+                    skipped = Some(self.buffer.len() + taken);
+                    self.buffer.clear();
+                }
+                Some(count) => *count += taken,
+            }
+            self.input.consume(taken + usize::from(ended));
+            if ended {
+                break;
+            }
+            if let Some(count) = skipped
+                && count > self.max.saturating_mul(SKIP_FACTOR)
+            {
+                self.stopped = Some(InputError::NotText {
+                    line: start,
+                    looked: count,
+                });
+                break;
+            }
+        }
+        self.lines += 1;
+        Ok(if skipped.is_some() {
+            LineRead::TooLong
+        } else {
+            LineRead::Line
+        })
+    }
+
+    fn read_header(&mut self, decoder: &Decoder) -> Result<(), InputError> {
+        let header = match self.next_row()? {
+            None => return Ok(()),
+            Some(Raw::Row(row)) => row,
+            Some(Raw::Malformed(error)) => {
+                return Err(InputError::Header(error.message));
+            }
+            Some(Raw::Json { .. }) => unreachable!("a CSV reader yields rows"),
+        };
+        let cells: Vec<&str> = header.cells().collect();
+        let layout = decoder.csv_header(&cells).map_err(InputError::Header)?;
+        if let Kind::Csv { layout: slot, .. } = &mut self.kind {
+            *slot = Some(layout);
+        }
+        Ok(())
+    }
+
+    fn next_row(&mut self) -> Result<Option<Raw>, InputError> {
+        let Some(line) = self.skip_blank_lines()? else {
+            return Ok(None);
+        };
+        let max = self.max;
+        let Kind::Csv { core, ends, .. } = &mut self.kind else {
+            unreachable!("rows are read from CSV input only")
+        };
+        let buffer = &mut self.buffer;
+        buffer.clear();
+        buffer.resize(buffer.capacity().min(max).max(max.min(1024)), 0);
+        ends.clear();
+        ends.resize(ends.capacity().max(16), 0);
+        let (mut written, mut cells) = (0usize, 0usize);
+        let mut skipped: Option<usize> = None;
+        loop {
+            let chunk = self.input.fill_buf()?;
+            let (result, read, wrote, ended) =
+                core.read_record(chunk, &mut buffer[written..], &mut ends[cells..]);
+            count_lines(&chunk[..read], &mut self.lines, &mut self.after_cr);
+            self.input.consume(read);
+            written += wrote;
+            cells += ended;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    if buffer.len() < max {
+                        let grown = (buffer.len() * 2).min(max);
+                        buffer.resize(grown, 0);
+                    } else {
+                        // Past the limit: keep reading the record, keep none of it.
+                        *skipped.get_or_insert(0) += written;
+                        written = 0;
+                        cells = 0;
+                    }
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    if ends.len() * size_of::<usize>() < max {
+                        let grown = ends.len() * 2;
+                        ends.resize(grown, 0);
+                    } else {
+                        *skipped.get_or_insert(0) += written;
+                        written = 0;
+                        cells = 0;
+                    }
+                }
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+            if let Some(count) = skipped
+                && count > max.saturating_mul(SKIP_FACTOR)
+            {
+                self.stopped = Some(InputError::NotText {
+                    line,
+                    looked: count,
+                });
+                break;
+            }
+        }
+        if skipped.is_some() {
+            return Ok(Some(Raw::Malformed(self.too_long(line))));
+        }
+        let ends = ends[..cells].to_vec();
+        buffer.truncate(written);
+        let data = match String::from_utf8(std::mem::take(buffer)) {
+            Ok(data) => data,
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to();
+                *buffer = error.into_bytes();
+                let cell = ends.iter().position(|end| at < *end).unwrap_or(0);
+                let column = self
+                    .layout()
+                    .and_then(|layout| layout.column_name(cell))
+                    .map_or_else(|| format!("cell {}", cell + 1), |name| format!("`{name}`"));
+                return Ok(Some(Raw::Malformed(RecordError {
+                    line,
+                    column: None,
+                    id: None,
+                    message: format!("{column} is not UTF-8 text"),
+                })));
+            }
+        };
+        Ok(Some(Raw::Row(Row { line, data, ends })))
+    }
+
+    /// Consumes the line ends before a row; the line the row starts on, or `None` at the end.
+    fn skip_blank_lines(&mut self) -> io::Result<Option<usize>> {
+        loop {
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let blank = chunk
+                .iter()
+                .position(|b| *b != b'\n' && *b != b'\r')
+                .unwrap_or(chunk.len());
+            count_lines(&chunk[..blank], &mut self.lines, &mut self.after_cr);
+            let done = blank < chunk.len();
+            self.input.consume(blank);
+            if done {
+                return Ok(Some(self.lines + 1));
+            }
+        }
+    }
+}
+
+/// Counts line breaks as an editor does: LF, CR LF and a lone CR each end a line.
+fn count_lines(bytes: &[u8], lines: &mut usize, after_cr: &mut bool) {
+    for byte in bytes {
+        match byte {
+            b'\n' => {
+                if !*after_cr {
+                    *lines += 1;
+                }
+                *after_cr = false;
+            }
+            b'\r' => {
+                *lines += 1;
+                *after_cr = true;
+            }
+            _ => *after_cr = false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Format, Raw, Records};
+    use crate::eval::Decoder;
+    use crate::model::Model;
+
+    fn lines(input: &[u8], format: Format, max: usize) -> Vec<(usize, &'static str)> {
+        let model = Model::default();
+        let decoder = Decoder::new(&model);
+        let mut records = Records::new(input, format, &decoder, max).unwrap();
+        let mut out = Vec::new();
+        while let Some(raw) = records.next_record().unwrap() {
+            let kind = match raw {
+                Raw::Json { .. } => "json",
+                Raw::Row(_) => "row",
+                Raw::Malformed(_) => "malformed",
+            };
+            out.push((raw.line(), kind));
+        }
+        out
+    }
+
+    #[test]
+    fn a_bom_and_blank_lines_are_not_records() {
+        assert_eq!(lines(b"\xef\xbb\xbf", Format::Jsonl, 100), []);
+        assert_eq!(lines(b"\xef\xbb\xbf\n\n", Format::Jsonl, 100), []);
+        assert_eq!(lines(b"\xef\xbb\xbf", Format::Csv, 100), []);
+    }
+
+    #[test]
+    fn an_over_long_line_is_skipped_to_its_end() {
+        let input = format!("{{}}\n{}\n{{}}\n", "x".repeat(500));
+        assert_eq!(
+            lines(input.as_bytes(), Format::Jsonl, 100),
+            [(1, "json"), (2, "malformed"), (3, "json")]
+        );
+    }
+
+    #[test]
+    fn csv_rows_count_lone_carriage_returns_and_blank_lines() {
+        let input = b"id,text,received\r\n\r\nA,x,2022-06-10\rB,y,2022-06-10\n\n\n\xff,z,1\n";
+        assert_eq!(
+            lines(input, Format::Csv, 100),
+            [(3, "row"), (4, "row"), (7, "malformed")]
+        );
+    }
+
+    #[test]
+    fn a_quoted_line_break_stays_in_its_row() {
+        let input = b"id,text,received\nA,\"one\ntwo\",2022-06-10\nB,y,2022-06-10\n";
+        assert_eq!(lines(input, Format::Csv, 100), [(2, "row"), (4, "row")]);
+    }
+}
