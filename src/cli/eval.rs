@@ -9,11 +9,10 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 
 use rectify::eval::{
-    CsvLayout, DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, InputError, Prepared, Raw,
-    RecordError, Records, Repeat, Signature, Tip, decided_line, error_line,
+    DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, Item,
+    Options, Records, Stopped, Stream, decided_line, error_line, remember,
 };
 
 use super::load::checked_model;
@@ -91,9 +90,6 @@ enum OutputFormat {
     Table,
 }
 
-/// Records per batch: large enough to keep every job busy, small enough to keep memory flat.
-const BATCH: usize = 2048;
-
 pub fn run(args: Args) -> Status {
     let (_, model) = match checked_model(&args.schemes) {
         Ok(loaded) => loaded,
@@ -101,19 +97,6 @@ pub fn run(args: Args) -> Status {
     };
     let evaluator = Evaluator::new(&model);
     let decoder = Decoder::new(&model);
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.into())
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(error) => {
-            fatal(&format!(
-                "cannot start {} worker threads: {error}",
-                args.jobs
-            ));
-            return Status::Failure;
-        }
-    };
     let mut index = DuplicateIndex::new();
     if let Some(path) = &args.history
         && let Err(message) = load_history(
@@ -139,101 +122,91 @@ pub fn run(args: Args) -> Status {
             }
         },
     };
-    let mut records = match Records::new(source, format, &decoder, args.max_record_bytes) {
+    let records = match Records::new(source, format, &decoder, args.max_record_bytes) {
         Ok(records) => records,
         Err(error) => {
             fatal(&error.to_string());
             return Status::Failure;
         }
     };
-    let layout = records.layout().cloned();
-    let mut stage = Stage {
-        evaluator: &evaluator,
-        decoder: &decoder,
-        layout: layout.as_ref(),
-        index: &mut index,
+    let options = Options {
+        jobs: args.jobs.into(),
         explain: args.explain,
-        disclosure: if args.include_reporter {
-            Disclosure::IncludeReporter
-        } else {
-            Disclosure::Withhold
-        },
-        table: (args.format == OutputFormat::Table)
-            .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str()))),
-        pool: &pool,
-        serial: args.jobs == 1,
+    };
+    let mut stream = match Stream::new(&evaluator, &decoder, &mut index, options) {
+        Ok(stream) => stream,
+        Err(error) => {
+            fatal(&format!(
+                "cannot start {} worker threads: {error}",
+                args.jobs
+            ));
+            return Status::Failure;
+        }
+    };
+    let disclosure = if args.include_reporter {
+        Disclosure::IncludeReporter
+    } else {
+        Disclosure::Withhold
+    };
+    let table = (args.format == OutputFormat::Table)
+        .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str())));
+    let render = |item: Item| -> Rendered {
+        match item {
+            Item::Decided {
+                line,
+                tip,
+                decisions,
+            } => Rendered {
+                text: match &table {
+                    Some(layout) => table::rows(layout, line, tip, decisions),
+                    None => decided_line(line, tip, decisions, disclosure),
+                },
+                outcomes: Some(decisions.iter().map(|d| d.outcome.name()).collect()),
+            },
+            Item::Malformed(error) => Rendered {
+                text: match &table {
+                    Some(layout) => table::error_row(layout, error),
+                    None => error_line(error),
+                },
+                outcomes: None,
+            },
+        }
     };
     let mut summary = Summary::default();
-    let header = stage.table.as_ref().map(|layout| layout.header());
-    // Reading, deciding and writing overlap: a reader thread and a writer thread around the
-    // batch stage, with two batches in flight each way.
-    let (failure, written) = std::thread::scope(|scope| {
-        let (batches, to_decide) = sync_channel::<Result<Vec<Raw>, InputError>>(2);
-        let (decided, to_write) = sync_channel::<Vec<String>>(2);
-        scope.spawn(move || {
-            let mut failed = None;
-            loop {
-                let batch = next_batch(&mut records, &mut failed);
-                let last = !matches!(&batch, Ok(batch) if !batch.is_empty());
-                if batches.send(batch).is_err() || last {
-                    break;
-                }
+    let mut written = 0usize;
+    // Written from the stream's writer thread; the buffer takes the lock once per 64 KiB.
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
+    let header = table.as_ref().map(|layout| layout.header());
+    let result = match header.map(|header| out.write_all(header.as_bytes())) {
+        Some(Err(error)) => Err(Stopped::Sink(error)),
+        _ => stream.run(records, render, |batch: Vec<Rendered>| {
+            for item in batch {
+                summary.count(item.outcomes.as_deref());
+                out.write_all(item.text.as_bytes())?;
+                written += 1;
             }
-        });
-        let writer = scope.spawn(move || -> Result<usize, (usize, io::Error)> {
-            let stdout = io::stdout();
-            let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-            let mut written = 0;
-            if let Some(header) = header {
-                out.write_all(header.as_bytes()).map_err(|e| (written, e))?;
-            }
-            for lines in to_write {
-                for line in lines {
-                    // A closed pipe ends the writer; with its channel closed the other stages
-                    // stop too.
-                    out.write_all(line.as_bytes()).map_err(|e| (written, e))?;
-                    written += 1;
-                }
-            }
-            out.flush().map_err(|e| (written, e))?;
-            Ok(written)
-        });
-        let mut failure = None;
-        for batch in to_decide {
-            match batch {
-                Ok(batch) if batch.is_empty() => break,
-                Ok(batch) => {
-                    if decided.send(stage.run(batch, &mut summary)).is_err() {
-                        break;
-                    }
-                }
-                Err(error) => {
-                    failure = Some(error);
-                    break;
-                }
-            }
-        }
-        drop(decided);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err((0, io::Error::other("the writer stopped"))));
-        (failure, written)
-    });
+            Ok(())
+        }),
+    };
+    let result = result.and_then(|()| out.flush().map_err(Stopped::Sink));
     let mut status = if summary.malformed > 0 {
         Status::Problems
     } else {
         Status::Ok
     };
-    if let Err((count, error)) = written {
-        fatal(&format!(
-            "cannot write the decisions: {error}; {count} record{} written before output stopped",
-            plural(count)
-        ));
-        status = Status::Failure;
-    }
-    if let Some(error) = failure {
-        fatal(&error.to_string());
-        status = Status::Failure;
+    match result {
+        Ok(()) => {}
+        Err(Stopped::Sink(error)) => {
+            fatal(&format!(
+                "cannot write the decisions: {error}; {written} record{} written before output stopped",
+                plural(written)
+            ));
+            status = Status::Failure;
+        }
+        Err(Stopped::Input(error)) => {
+            fatal(&error.to_string());
+            status = Status::Failure;
+        }
     }
     summary.print();
     status
@@ -242,37 +215,10 @@ pub fn run(args: Args) -> Status {
 /// Where tips are read from; it is read on a thread of its own.
 type Input = Box<dyn Read + Send>;
 
-/// A batch closes at this many bytes of records even when it holds fewer than [`BATCH`]
-/// records, so that memory is bounded by the batches in flight, not by what the records hold.
-const BATCH_BYTES: usize = 8 << 20;
-
-/// Up to `BATCH` records or `BATCH_BYTES` bytes (or one record, however long); an empty batch
-/// at the end of the input. A read failure after some records hands those out first and the
-/// failure on the next call, so that no record read before it is lost.
-fn next_batch(
-    records: &mut Records<Input>,
-    failed: &mut Option<InputError>,
-) -> Result<Vec<Raw>, InputError> {
-    if let Some(error) = failed.take() {
-        return Err(error);
-    }
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut bytes = 0;
-    while batch.len() < BATCH && bytes < BATCH_BYTES {
-        match records.next_record() {
-            Ok(Some(raw)) => {
-                bytes += raw.size();
-                batch.push(raw);
-            }
-            Ok(None) => break,
-            Err(error) if batch.is_empty() => return Err(error),
-            Err(error) => {
-                *failed = Some(error);
-                break;
-            }
-        }
-    }
-    Ok(batch)
+/// One output record and, for a decided tip, its outcomes for the summary.
+struct Rendered {
+    text: String,
+    outcomes: Option<Vec<&'static str>>,
 }
 
 fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> Format {
@@ -287,106 +233,6 @@ fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> Format {
             Format::Csv
         }
         None => Format::Jsonl,
-    }
-}
-
-/// The batch stage: everything between reading and writing.
-struct Stage<'a, 'm> {
-    evaluator: &'a Evaluator<'m>,
-    decoder: &'a Decoder,
-    layout: Option<&'a CsvLayout>,
-    index: &'a mut DuplicateIndex,
-    explain: bool,
-    disclosure: Disclosure,
-    table: Option<table::Layout>,
-    pool: &'a rayon::ThreadPool,
-    serial: bool,
-}
-
-struct Analysed {
-    line: usize,
-    tip: Result<Tip, RecordError>,
-    prepared: Prepared,
-    signature: Option<Signature>,
-}
-
-impl Stage<'_, '_> {
-    fn map<T: Send, U: Send>(&self, items: Vec<T>, f: impl Fn(T) -> U + Send + Sync) -> Vec<U> {
-        if self.serial {
-            items.into_iter().map(f).collect()
-        } else {
-            use rayon::prelude::*;
-            self.pool
-                .install(|| items.into_par_iter().with_min_len(64).map(f).collect())
-        }
-    }
-
-    /// Output lines for a batch, in input order.
-    fn run(&mut self, batch: Vec<Raw>, summary: &mut Summary) -> Vec<String> {
-        let evaluator = self.evaluator;
-        let decoder = self.decoder;
-        let layout = self.layout;
-        let wants_signature = evaluator.duplicate_threshold().is_some();
-        let analysed: Vec<Analysed> = self.map(batch, |raw| {
-            let (line, tip) = (raw.line(), decoder.decode(raw, layout));
-            let mut prepared = Prepared::default();
-            let mut signature = None;
-            if let Ok(tip) = &tip {
-                evaluator.prepare(&tip.text, &mut prepared);
-                if wants_signature {
-                    signature = Some(Signature::of(prepared.normalized()));
-                }
-            }
-            Analysed {
-                line,
-                tip,
-                prepared,
-                signature,
-            }
-        });
-        let threshold = evaluator.duplicate_threshold().unwrap_or(1.0);
-        let mut repeats: Vec<Option<Repeat>> = Vec::with_capacity(analysed.len());
-        let mut analysed = analysed;
-        for item in &mut analysed {
-            let repeat = match (&item.tip, item.signature.take()) {
-                (Ok(tip), Some(signature)) => self
-                    .index
-                    .find_and_insert(&tip.id, signature, threshold, false),
-                _ => None,
-            };
-            repeats.push(repeat);
-        }
-        let (explain, disclosure, table) = (self.explain, self.disclosure, self.table);
-        let results: Vec<(String, Option<Vec<&'static str>>)> = self.map(
-            analysed.into_iter().zip(repeats).collect(),
-            |(item, repeat)| match &item.tip {
-                Ok(tip) => {
-                    let decisions = evaluator.decide(tip, &item.prepared, repeat.as_ref(), explain);
-                    let outcomes = decisions.iter().map(|d| d.outcome.name()).collect();
-                    let text = if let Some(layout) = &table {
-                        table::rows(layout, item.line, tip, &decisions)
-                    } else {
-                        decided_line(item.line, tip, &decisions, disclosure)
-                    };
-                    (text, Some(outcomes))
-                }
-                Err(error) => {
-                    let text = if let Some(layout) = &table {
-                        table::error_row(layout, error)
-                    } else {
-                        error_line(error)
-                    };
-                    (text, None)
-                }
-            },
-        );
-        results
-            .into_iter()
-            .map(|(text, outcomes)| {
-                summary.count(outcomes.as_deref());
-                text
-            })
-            .collect()
     }
 }
 
@@ -457,49 +303,23 @@ fn load_history(
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let format = input_format(None, Some(path));
-    let mut records = Records::new(Box::new(file) as Input, format, decoder, max_record_bytes)
+    let records = Records::new(file, format, decoder, max_record_bytes)
         .map_err(|e| format!("history `{}`: {e}", path.display()))?;
-    let layout = records.layout().cloned();
-    let mut failed = None;
-    let threshold = evaluator.duplicate_threshold();
-    let (mut loaded, mut malformed) = (0usize, 0usize);
-    let mut prepared = Prepared::default();
-    loop {
-        let batch = next_batch(&mut records, &mut failed)
-            .map_err(|e| format!("history `{}`: {e}", path.display()))?;
-        if batch.is_empty() {
-            break;
-        }
-        for raw in batch {
-            let (line, tip) = (raw.line(), decoder.decode(raw, layout.as_ref()));
-            match tip {
-                Ok(tip) => {
-                    loaded += 1;
-                    if let Some(threshold) = threshold {
-                        evaluator.prepare(&tip.text, &mut prepared);
-                        index.find_and_insert(
-                            &tip.id,
-                            Signature::of(prepared.normalized()),
-                            threshold,
-                            true,
-                        );
-                    }
-                }
-                Err(error) => {
-                    malformed += 1;
-                    let _ = writeln!(
-                        io::stderr().lock(),
-                        "{}",
-                        terminal::safe(&format!(
-                            "warning: history `{}` line {line}: {}",
-                            path.display(),
-                            error.message
-                        ))
-                    );
-                }
-            }
-        }
-    }
+    let mut malformed = 0usize;
+    let loaded = remember(evaluator, decoder, index, records, |error| {
+        malformed += 1;
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{}",
+            terminal::safe(&format!(
+                "warning: history `{}` line {}: {}",
+                path.display(),
+                error.line,
+                error.message
+            ))
+        );
+    })
+    .map_err(|e| format!("history `{}`: {e}", path.display()))?;
     let _ = writeln!(
         io::stderr().lock(),
         "history: {loaded} tip{} loaded, {malformed} malformed",

@@ -16,6 +16,7 @@ mod matching;
 mod output;
 mod record;
 mod scan;
+mod stream;
 mod tip;
 
 use crate::model::{Campaign, DeadlineKind, Model, Priority, Route};
@@ -29,6 +30,7 @@ pub use duplicate::{DuplicateIndex, Signature};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
 pub use output::{Disclosure, decided_line, error_line};
 pub use record::{CsvLayout, Decoder, RecordError};
+pub use stream::{Item, Options, RepeatIndex, Stopped, Stream, remember};
 pub use tip::{Reporter, Subject, Tip};
 
 use condition::Facts;

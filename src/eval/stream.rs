@@ -1,0 +1,327 @@
+//! The evaluation stream: records in, decided records out, in input order.
+//!
+//! Records are read in batches bounded in count and in bytes. Each batch is decoded,
+//! normalised and scanned (in parallel on `jobs` workers), looked up in the repeat index (in
+//! input order, so that which earlier tip a repeat names does not depend on the number of
+//! jobs), then decided and rendered (in parallel again). A reader thread and a writer thread
+//! keep reading, deciding and writing overlapped.
+//!
+//! The stream knows no output format and prints nothing: the caller renders each [`Item`]
+//! (in parallel, on the workers) and receives the rendered batches, in order, in its sink.
+//! Memory is bounded by the batches alive at once — `2 × QUEUED + 1` = 5 of at most
+//! [`BATCH_BYTES`] each, or of one record when a single record is larger — plus the repeat
+//! index.
+
+use std::io::Read;
+use std::sync::mpsc::sync_channel;
+
+use super::decision::{Decision, Repeat};
+use super::duplicate::{DuplicateIndex, Signature};
+use super::input::{InputError, Raw, Records};
+use super::record::{Decoder, RecordError};
+use super::tip::Tip;
+use super::{Evaluator, Prepared};
+
+/// Records per batch: large enough to keep every job busy, small enough to keep memory flat.
+const BATCH: usize = 2048;
+
+/// A batch closes at this many bytes of records even when it holds fewer than [`BATCH`].
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Batches queued each way, between the reader and the deciding stage and between that and the
+/// writer: with the one being decided, `2 × QUEUED + 1` batches are alive at once.
+const QUEUED: usize = 2;
+
+/// Where earlier tips are remembered, to find repeats (同一事项重复反映).
+pub trait RepeatIndex: Send {
+    /// The most similar earlier tip at `threshold` or above, then remembers this one.
+    /// `history` marks tips that were only loaded, not evaluated.
+    fn find_and_insert(
+        &mut self,
+        id: &str,
+        signature: Signature,
+        threshold: f64,
+        history: bool,
+    ) -> Option<Repeat>;
+}
+
+impl RepeatIndex for DuplicateIndex {
+    fn find_and_insert(
+        &mut self,
+        id: &str,
+        signature: Signature,
+        threshold: f64,
+        history: bool,
+    ) -> Option<Repeat> {
+        DuplicateIndex::find_and_insert(self, id, signature, threshold, history)
+    }
+}
+
+/// One input record, decided or not, for the caller to render.
+#[derive(Debug, Clone, Copy)]
+pub enum Item<'a> {
+    /// A tip, with one decision per campaign in model order.
+    Decided {
+        /// The line the record starts on.
+        line: usize,
+        /// The tip.
+        tip: &'a Tip,
+        /// The decisions.
+        decisions: &'a [Decision],
+    },
+    /// A record that could not be decoded.
+    Malformed(&'a RecordError),
+}
+
+/// How a stream runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Worker threads for the parallel steps; 1 runs them on the deciding thread.
+    pub jobs: usize,
+    /// Say for every rule why it did or did not fire.
+    pub explain: bool,
+}
+
+/// Why a stream stopped before the end of its input.
+#[derive(Debug)]
+pub enum Stopped<E> {
+    /// The input could not be read on.
+    Input(InputError),
+    /// The sink refused a batch.
+    Sink(E),
+}
+
+/// Decides records against a model, in input order.
+pub struct Stream<'a, 'm> {
+    evaluator: &'a Evaluator<'m>,
+    decoder: &'a Decoder,
+    index: &'a mut dyn RepeatIndex,
+    pool: Option<rayon::ThreadPool>,
+    explain: bool,
+}
+
+struct Analysed {
+    line: usize,
+    tip: Result<Tip, RecordError>,
+    prepared: Prepared,
+    signature: Option<Signature>,
+}
+
+impl<'a, 'm> Stream<'a, 'm> {
+    /// A stream over `evaluator`'s model; tips decoded with `decoder`, repeats looked for in
+    /// (and added to) `index`.
+    pub fn new(
+        evaluator: &'a Evaluator<'m>,
+        decoder: &'a Decoder,
+        index: &'a mut dyn RepeatIndex,
+        options: Options,
+    ) -> Result<Stream<'a, 'm>, rayon::ThreadPoolBuildError> {
+        let pool = if options.jobs > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(options.jobs)
+                    .build()?,
+            )
+        } else {
+            None
+        };
+        Ok(Stream {
+            evaluator,
+            decoder,
+            index,
+            pool,
+            explain: options.explain,
+        })
+    }
+
+    fn map<T: Send, U: Send>(&self, items: Vec<T>, f: impl Fn(T) -> U + Send + Sync) -> Vec<U> {
+        match &self.pool {
+            None => items.into_iter().map(f).collect(),
+            Some(pool) => {
+                use rayon::prelude::*;
+                pool.install(|| items.into_par_iter().with_min_len(64).map(f).collect())
+            }
+        }
+    }
+
+    /// Decides one batch of records, in input order, and renders each with `render`.
+    pub fn decide_batch<T: Send>(
+        &mut self,
+        batch: Vec<Raw>,
+        layout: Option<&super::CsvLayout>,
+        render: &(impl Fn(Item) -> T + Sync),
+    ) -> Vec<T> {
+        let evaluator = self.evaluator;
+        let decoder = self.decoder;
+        let wants_signature = evaluator.duplicate_threshold().is_some();
+        let mut analysed: Vec<Analysed> = self.map(batch, |raw| {
+            let (line, tip) = (raw.line(), decoder.decode(raw, layout));
+            let mut prepared = Prepared::default();
+            let mut signature = None;
+            if let Ok(tip) = &tip {
+                evaluator.prepare(&tip.text, &mut prepared);
+                if wants_signature {
+                    signature = Some(Signature::of(prepared.normalized()));
+                }
+            }
+            Analysed {
+                line,
+                tip,
+                prepared,
+                signature,
+            }
+        });
+        let threshold = evaluator.duplicate_threshold().unwrap_or(1.0);
+        let mut repeats: Vec<Option<Repeat>> = Vec::with_capacity(analysed.len());
+        for item in &mut analysed {
+            let repeat = match (&item.tip, item.signature.take()) {
+                (Ok(tip), Some(signature)) => {
+                    self.index
+                        .find_and_insert(&tip.id, signature, threshold, false)
+                }
+                _ => None,
+            };
+            repeats.push(repeat);
+        }
+        let explain = self.explain;
+        self.map(
+            analysed.into_iter().zip(repeats).collect(),
+            |(item, repeat)| match &item.tip {
+                Ok(tip) => {
+                    let decisions = evaluator.decide(tip, &item.prepared, repeat.as_ref(), explain);
+                    render(Item::Decided {
+                        line: item.line,
+                        tip,
+                        decisions: &decisions,
+                    })
+                }
+                Err(error) => render(Item::Malformed(error)),
+            },
+        )
+    }
+
+    /// Runs every record of `records` through the stream: each is rendered with `render` and
+    /// handed, in input order and in batches, to `sink`, which runs on a thread of its own.
+    /// Stops at the end of the input, at a read failure (after every record read before it),
+    /// or when the sink fails.
+    pub fn run<R, T, E>(
+        &mut self,
+        mut records: Records<R>,
+        render: impl Fn(Item) -> T + Sync,
+        mut sink: impl FnMut(Vec<T>) -> Result<(), E> + Send,
+    ) -> Result<(), Stopped<E>>
+    where
+        R: Read + Send,
+        T: Send,
+        E: Send,
+    {
+        let layout = records.layout().cloned();
+        std::thread::scope(|scope| {
+            let (batches, to_decide) = sync_channel::<Result<Vec<Raw>, InputError>>(QUEUED);
+            let (decided, to_write) = sync_channel::<Vec<T>>(QUEUED);
+            scope.spawn(move || {
+                let mut failed = None;
+                loop {
+                    let batch = next_batch(&mut records, &mut failed);
+                    let last = !matches!(&batch, Ok(batch) if !batch.is_empty());
+                    if batches.send(batch).is_err() || last {
+                        break;
+                    }
+                }
+            });
+            let writer = scope.spawn(move || -> Result<(), E> {
+                for batch in to_write {
+                    // A failing sink ends the writer; with its channel closed the other
+                    // stages stop too.
+                    sink(batch)?;
+                }
+                Ok(())
+            });
+            let mut failure = None;
+            for batch in to_decide {
+                match batch {
+                    Ok(batch) if batch.is_empty() => break,
+                    Ok(batch) => {
+                        let rendered = self.decide_batch(batch, layout.as_ref(), &render);
+                        if decided.send(rendered).is_err() {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        failure = Some(error);
+                        break;
+                    }
+                }
+            }
+            drop(decided);
+            match writer.join() {
+                Ok(Err(error)) => return Err(Stopped::Sink(error)),
+                Ok(Ok(())) => {}
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            match failure {
+                Some(error) => Err(Stopped::Input(error)),
+                None => Ok(()),
+            }
+        })
+    }
+}
+
+/// Remembers earlier tips in `index` (a history), without deciding them; `malformed` is told
+/// of each record that cannot be decoded, and such a record cannot be repeated. Returns the
+/// number of tips remembered.
+pub fn remember<R: Read>(
+    evaluator: &Evaluator,
+    decoder: &Decoder,
+    index: &mut dyn RepeatIndex,
+    mut records: Records<R>,
+    mut malformed: impl FnMut(&RecordError),
+) -> Result<usize, InputError> {
+    let layout = records.layout().cloned();
+    let threshold = evaluator.duplicate_threshold();
+    let mut prepared = Prepared::default();
+    let mut loaded = 0;
+    while let Some(raw) = records.next_record()? {
+        match decoder.decode(raw, layout.as_ref()) {
+            Ok(tip) => {
+                loaded += 1;
+                if let Some(threshold) = threshold {
+                    evaluator.prepare(&tip.text, &mut prepared);
+                    let signature = Signature::of(prepared.normalized());
+                    index.find_and_insert(&tip.id, signature, threshold, true);
+                }
+            }
+            Err(error) => malformed(&error),
+        }
+    }
+    Ok(loaded)
+}
+
+/// Up to [`BATCH`] records or [`BATCH_BYTES`] bytes (or one record, however long); an empty
+/// batch at the end of the input. A read failure after some records hands those out first and
+/// the failure on the next call, so that no record read before it is lost.
+fn next_batch<R: Read>(
+    records: &mut Records<R>,
+    failed: &mut Option<InputError>,
+) -> Result<Vec<Raw>, InputError> {
+    if let Some(error) = failed.take() {
+        return Err(error);
+    }
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut bytes = 0;
+    while batch.len() < BATCH && bytes < BATCH_BYTES {
+        match records.next_record() {
+            Ok(Some(raw)) => {
+                bytes += raw.size();
+                batch.push(raw);
+            }
+            Ok(None) => break,
+            Err(error) if batch.is_empty() => return Err(error),
+            Err(error) => {
+                *failed = Some(error);
+                break;
+            }
+        }
+    }
+    Ok(batch)
+}
