@@ -243,7 +243,11 @@ fn a_csv_header_with_an_unknown_column_stops_the_run() {
     std::fs::write(&path, "id,text,received,colour\nA,x,2022-06-01,red\n").unwrap();
     let run = rectify(&["eval", "--scheme", LIUZHI, path.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("column 4 of the header"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("column 4 of the header"),
+        "{}",
+        run.stderr
+    );
     assert!(
         !run.stderr.contains("colour"),
         "header cells are not quoted: without a header row they are a record"

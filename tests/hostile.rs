@@ -91,7 +91,11 @@ fn a_row_of_the_wrong_shape_names_no_id() {
 fn a_csv_without_a_header_row_is_refused_without_quoting_its_first_row() {
     let run = rectify(&["eval", "-s", LIUZHI, &fixture("no-header.csv")]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("column 1 of the header"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("column 1 of the header"),
+        "{}",
+        run.stderr
+    );
     assert_no_secret(&run, "a CSV without a header");
 }
 
@@ -101,7 +105,10 @@ fn a_failing_example_masks_its_reporter() {
     let scheme = std::fs::read_to_string(root().join(LIUZHI))
         .unwrap()
         .replacen("预期 受理 文风会风", "预期 受理 执法越位", 1);
-    assert!(scheme.contains("反映人 \"王某\""), "the Liuzhi examples name reporters");
+    assert!(
+        scheme.contains("反映人 \"王某\""),
+        "the Liuzhi examples name reporters"
+    );
     let path = dir.join("liuzhi.scheme");
     std::fs::write(&path, &scheme).unwrap();
     let run = rectify(&["test", path.to_str().unwrap()]);
@@ -127,13 +134,22 @@ fn an_endless_line_ends_with_an_error_record_not_out_of_memory() {
         let run = rectify(&["eval", "-s", LIUZHI, "--input", input, "/dev/zero"]);
         assert_eq!(run.code, 2, "{}", run.stderr);
         // A CSV file's first record is its header, which cannot be that long.
-        let stop = if input == "csv" { "header" } else { "without a line break" };
+        let stop = if input == "csv" {
+            "header"
+        } else {
+            "without a line break"
+        };
         assert!(run.stderr.contains(stop), "{input}: {}", run.stderr);
         assert!(!run.stderr.contains("memory allocation"));
         if input == "jsonl" {
             let records = records(&run.stdout);
             assert_eq!(records.len(), 1);
-            assert!(records[0]["error"].as_str().unwrap().contains("longer than"));
+            assert!(
+                records[0]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("longer than")
+            );
         }
     }
 }
@@ -168,9 +184,18 @@ fn an_over_long_record_is_an_error_record_and_reading_resumes() {
         assert_eq!(run.code, 1, "{}", run.stderr);
         let records = records(&run.stdout);
         assert_eq!(records.len(), 2, "{}", run.stdout);
-        let first_line = if path.extension().is_some_and(|e| e == "csv") { 2 } else { 1 };
+        let first_line = if path.extension().is_some_and(|e| e == "csv") {
+            2
+        } else {
+            1
+        };
         assert_eq!(records[0]["line"], first_line);
-        assert!(records[0]["error"].as_str().unwrap().contains("longer than 1000 bytes"));
+        assert!(
+            records[0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("longer than 1000 bytes")
+        );
         assert_eq!(records[1]["tip"], "L2");
         assert!(records[1]["decisions"][0]["outcome"].is_string());
     }
@@ -181,7 +206,11 @@ fn an_over_long_record_is_an_error_record_and_reading_resumes() {
 fn check_refuses_an_endless_file_with_a_diagnostic() {
     let run = rectify(&["check", "/dev/zero"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("rectify::load::too_large"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rectify::load::too_large"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -248,7 +277,12 @@ fn csv_line_numbers_hold_after_blank_lines_and_lone_carriage_returns() {
             (9, "A4".to_string())
         ]
     );
-    assert!(records[1]["error"].as_str().unwrap().contains("`text` is not UTF-8"));
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("`text` is not UTF-8")
+    );
 }
 
 #[test]
@@ -270,7 +304,10 @@ fn a_byte_order_mark_alone_or_before_blank_lines_is_no_record() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let records = records(&run.stdout);
     assert_eq!(records.len(), 1);
-    assert_eq!((records[0]["line"].as_u64(), records[0]["tip"].as_str()), (Some(3), Some("B1")));
+    assert_eq!(
+        (records[0]["line"].as_u64(), records[0]["tip"].as_str()),
+        (Some(3), Some("B1"))
+    );
 }
 
 #[test]
@@ -278,8 +315,18 @@ fn dates_outside_four_digit_years_and_ids_past_u64_are_refused_plainly() {
     let run = rectify(&["eval", "-s", LIUZHI, &fixture("out-of-range.jsonl")]);
     assert_eq!(run.code, 1);
     let records = records(&run.stdout);
-    assert!(records[0]["error"].as_str().unwrap().contains("years 1000 to 9999"));
-    assert!(records[1]["error"].as_str().unwrap().contains("years 1000 to 9999"));
+    assert!(
+        records[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("years 1000 to 9999")
+    );
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("years 1000 to 9999")
+    );
     assert!(records[2].get("tip").is_none(), "{}", records[2]);
     assert!(!run.stdout.contains("e+19"));
     assert_eq!(records[3]["tip"], "Y4");
@@ -311,8 +358,14 @@ fn check_writes_json_for_files_it_cannot_read() {
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     let cases = [
         ("no/such.scheme".to_string(), "rectify::load::unreadable"),
-        (dir.join("gbk.scheme").display().to_string(), "rectify::load::not_utf8"),
-        (dir.join("empty").display().to_string(), "rectify::load::no_schemes"),
+        (
+            dir.join("gbk.scheme").display().to_string(),
+            "rectify::load::not_utf8",
+        ),
+        (
+            dir.join("empty").display().to_string(),
+            "rectify::load::no_schemes",
+        ),
     ];
     for (path, code) in cases {
         let run = rectify(&["check", "--format", "json", &path]);
@@ -334,7 +387,11 @@ fn a_broken_link_in_a_scheme_directory_does_not_stop_the_others() {
     std::os::unix::fs::symlink("/nonexistent/target", dir.join("notes.txt")).unwrap();
     let run = rectify(&["check", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("checked 1 file, 1 campaign"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("checked 1 file, 1 campaign"),
+        "{}",
+        run.stderr
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -355,7 +412,10 @@ fn very_deep_nesting_gets_the_nesting_diagnostic() {
     let run = rectify(&["check", "--format", "json", path.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(document["diagnostics"][0]["code"], "rectify::syntax::too_deep");
+    assert_eq!(
+        document["diagnostics"][0]["code"],
+        "rectify::syntax::too_deep"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -365,4 +425,28 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn an_id_too_long_to_be_one_is_refused_and_not_echoed() {
+    let dir = scratch("long-id");
+    let path = dir.join("tips.jsonl");
+    let id = "编".repeat(100_000);
+    std::fs::write(
+        &path,
+        format!("{{\"id\":\"{id}\",\"text\":\"某局层层开会\",\"received\":\"2022-06-10\"}}\n"),
+    )
+    .unwrap();
+    let run = rectify(&["eval", "-s", LIUZHI, path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    let records = records(&run.stdout);
+    assert!(records[0].get("tip").is_none());
+    assert!(
+        records[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 256 characters")
+    );
+    assert!(run.stdout.len() < 200, "the id is not written back");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

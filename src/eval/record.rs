@@ -368,8 +368,7 @@ fn object<'a, T: Deserialize<'a>>(value: &'a RawValue, what: &str) -> Result<T, 
     if !value.get().trim_start().starts_with('{') {
         return Err(format!("`{what}` must be an object {{…}} (or null)"));
     }
-    serde_json::from_str(value.get())
-        .map_err(|error| json_message(&error, &format!("`{what}`")))
+    serde_json::from_str(value.get()).map_err(|error| json_message(&error, &format!("`{what}`")))
 }
 
 /// Ids and division codes come as text or as numbers from spreadsheets.
@@ -615,7 +614,10 @@ fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String>
             serde_json::Value::Array(_) => "a list",
             serde_json::Value::Object(_) => "an object",
         };
-        format!("field `{}` should be {expected}, but it is {found}", field.id)
+        format!(
+            "field `{}` should be {expected}, but it is {found}",
+            field.id
+        )
     };
     match (&field.ty, value) {
         (FieldType::Text, serde_json::Value::String(s)) => Ok(Value::Text(s.clone())),

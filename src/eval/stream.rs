@@ -175,10 +175,9 @@ impl<'a, 'm> Stream<'a, 'm> {
         let mut repeats: Vec<Option<Repeat>> = Vec::with_capacity(analysed.len());
         for item in &mut analysed {
             let repeat = match (&item.tip, item.signature.take()) {
-                (Ok(tip), Some(signature)) => {
-                    self.index
-                        .find_and_insert(&tip.id, signature, threshold, false)
-                }
+                (Ok(tip), Some(signature)) => self
+                    .index
+                    .find_and_insert(&tip.id, signature, threshold, false),
                 _ => None,
             };
             repeats.push(repeat);
