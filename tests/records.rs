@@ -61,9 +61,9 @@ fn evaluate(
     Some(out)
 }
 
-/// JSON Lines records as an editor counts them: non-blank lines, a line that is not UTF-8
-/// counting as a record.
-fn json_lines(input: &[u8]) -> usize {
+/// JSON Lines records as an editor counts them: non-blank lines, a line that is not UTF-8 or
+/// longer than `max` bytes (blank or not: it is not kept to be looked at) counting as a record.
+fn json_lines(input: &[u8], max: usize) -> usize {
     let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     let mut lines: Vec<&[u8]> = input.split(|b| *b == b'\n').collect();
     if input.ends_with(b"\n") || input.is_empty() {
@@ -71,9 +71,12 @@ fn json_lines(input: &[u8]) -> usize {
     }
     lines
         .into_iter()
-        .filter(|line| match std::str::from_utf8(line) {
-            Ok(text) => !text.trim_end_matches('\r').trim().is_empty(),
-            Err(_) => true,
+        .filter(|line| {
+            line.len() > max
+                || match std::str::from_utf8(line) {
+                    Ok(text) => !text.trim_end_matches('\r').trim().is_empty(),
+                    Err(_) => true,
+                }
         })
         .count()
 }
@@ -233,7 +236,7 @@ proptest! {
     fn every_json_line_gives_one_output_record(input in record_bytes(), max in prop_oneof![Just(64usize), Just(4096)]) {
         let model = model();
         let out = evaluate(&model, &input, Format::Jsonl, max, 1).expect("JSON Lines always open");
-        prop_assert_eq!(out.len(), json_lines(&input));
+        prop_assert_eq!(out.len(), json_lines(&input, max));
         for line in &out {
             prop_assert!(serde_json::from_str::<serde_json::Value>(line).is_ok());
         }
@@ -271,4 +274,16 @@ proptest! {
         let four = evaluate(&model, input.as_bytes(), Format::Jsonl, 4096, 4);
         prop_assert_eq!(one, four);
     }
+}
+
+/// Found by the `jsonl` fuzz target: a blank line longer than the limit is not kept, so it is
+/// a record (too long), not a blank line.
+#[test]
+fn an_over_long_blank_line_is_one_error_record() {
+    let model = model();
+    let input = vec![b'\r'; 69];
+    let out = evaluate(&model, &input, Format::Jsonl, 64, 1).unwrap();
+    assert_eq!(out.len(), 1);
+    assert!(out[0].contains("longer than 64 bytes"), "{}", out[0]);
+    assert_eq!(json_lines(&input, 64), 1);
 }

@@ -18,7 +18,7 @@ fuzz_target!(|input: Input| {
         Input::Bytes(bytes, small) => {
             let max = if small { 64 } else { 4096 };
             let out = evaluate(engine, &bytes, Format::Jsonl, max, false).expect("JSON Lines open");
-            assert_eq!(out.len(), json_lines(&bytes));
+            assert_eq!(out.len(), json_lines(&bytes, max));
             for line in out {
                 assert!(
                     serde_json::from_str::<serde_json::Value>(&line).is_ok(),
