@@ -92,6 +92,7 @@ impl<'a> Lowering<'a, '_> {
             jurisdiction: None,
             announced: None,
             windows: Vec::new(),
+            window_spans: Vec::new(),
             channels: Vec::new(),
             scope: Scope::default(),
             departments: Vec::new(),
@@ -274,6 +275,7 @@ impl<'a> Lowering<'a, '_> {
         }
         rules.report_ambiguity(self.problems);
         self.check_windows(&mut windows);
+        campaign.window_spans = windows.iter().map(|(_, span)| *span).collect();
         campaign.windows = windows.into_iter().map(|(window, _)| window).collect();
         if campaign.scope.regions.is_empty()
             && let Some((code, _)) = &campaign.jurisdiction

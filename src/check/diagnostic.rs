@@ -589,4 +589,98 @@ pub enum CheckError {
         #[label("sent to {second_departments} here")]
         second: SourceSpan,
     },
+
+    /// A year's holidays given twice: in two calendar blocks, or in a block and the built-in
+    /// table.
+    ///
+    /// ```text
+    /// 节假日安排 2026 "…" { … }
+    /// ```
+    #[error("the holidays of {year} are given twice")]
+    #[diagnostic(code(rectify::check::calendar_year_twice), help("{help}"))]
+    CalendarYearTwice {
+        year: i32,
+        help: String,
+        #[label("first given here")]
+        first: Option<SourceSpan>,
+        #[label("given again here")]
+        second: SourceSpan,
+    },
+
+    /// A day that one entry makes a day off and another a working day.
+    ///
+    /// ```text
+    /// 放假 国庆节 2027-10-01 至 2027-10-07
+    /// 上班 国庆节 2027-10-07
+    /// ```
+    #[error("{date} is both a day off and a working day")]
+    #[diagnostic(
+        code(rectify::check::calendar_day_conflict),
+        help("{help}")
+    )]
+    CalendarDayConflict {
+        date: String,
+        help: String,
+        #[label("{first_kind} here")]
+        first: Option<SourceSpan>,
+        first_kind: &'static str,
+        #[label("{second_kind} here")]
+        second: SourceSpan,
+        second_kind: &'static str,
+    },
+
+    /// A holiday whose last day comes before its first.
+    ///
+    /// ```text
+    /// 放假 春节 2027-02-12 至 2027-02-06
+    /// ```
+    #[error("the days off end on {to}, before they start on {from}")]
+    #[diagnostic(
+        code(rectify::check::calendar_range_reversed),
+        help("write the first day, then `至` / `to` and the last day")
+    )]
+    CalendarRangeReversed {
+        from: String,
+        to: String,
+        #[label("ends before it starts")]
+        at: SourceSpan,
+    },
+
+    /// A holiday entry far from its block's year: most likely a typing slip in the year.
+    ///
+    /// ```text
+    /// 节假日安排 2027 "…" { 放假 元旦 2026-01-01 }
+    /// ```
+    #[error("{date} is not in or next to {year}, the year of this schedule")]
+    #[diagnostic(
+        code(rectify::check::calendar_date_outside_year),
+        help("a schedule's days lie in its year, or at its edges (元旦 may start on 12月31日 of the year before)")
+    )]
+    CalendarDateOutsideYear {
+        date: String,
+        year: i32,
+        #[label("outside {year}")]
+        at: SourceSpan,
+        #[label("the schedule for {year}")]
+        block: SourceSpan,
+    },
+
+    /// A campaign window that reaches into a year with no holiday schedule yet: its
+    /// working-day deadlines there are computed over weekends only, and marked provisional.
+    ///
+    /// ```text
+    /// 起止 2026-06-01 至 2027-06-30
+    /// ```
+    #[error("the window reaches {year}, for which no holiday schedule is known yet")]
+    #[diagnostic(
+        code(rectify::check::window_past_calendar),
+        severity(Warning),
+        help("the calendar knows the holidays up to {last}; once the State Council publishes {year}'s, add them with `节假日安排 {year} …` in a calendar file (`--calendar FILE`); until then, due dates there skip weekends only and are marked provisional")
+    )]
+    WindowPastCalendar {
+        year: i32,
+        last: i32,
+        #[label("ends in {year}")]
+        at: SourceSpan,
+    },
 }

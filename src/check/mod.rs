@@ -6,6 +6,7 @@
 //! when no error was found. It knows nothing of tips or decisions: `eval` comes after it.
 
 mod across;
+mod calendar;
 mod campaign;
 mod condition;
 mod diagnostic;
@@ -14,6 +15,10 @@ mod rules;
 
 use miette::{Diagnostic as _, Severity};
 
+pub use calendar::{
+    BUILT_IN as BUILT_IN_CALENDAR, built_in as built_in_calendar,
+    lower_built_in as lower_built_in_calendar,
+};
 pub use diagnostic::CheckError;
 
 use crate::model::Model;
@@ -125,7 +130,11 @@ impl Problems {
 /// Checks scheme files together: each on its own, then the campaigns against each other.
 pub fn check(files: &[SourceFile]) -> Checked {
     let mut problems = Problems::default();
-    let mut model = Model::default();
+    let mut model = Model {
+        calendar: calendar::built_in().clone(),
+        ..Model::default()
+    };
+    let mut seen = calendar::seen_built_in();
     let mut declared = Vec::new();
     for (index, file) in files.iter().enumerate() {
         problems.file = index;
@@ -140,6 +149,15 @@ pub fn check(files: &[SourceFile]) -> Checked {
                 continue;
             }
         };
+        for decl in &tree.holidays {
+            calendar::lower(
+                decl,
+                Some(index),
+                &mut model.calendar,
+                &mut seen,
+                &mut problems,
+            );
+        }
         for decl in &tree.campaigns {
             let earlier = declared
                 .iter()
@@ -170,6 +188,7 @@ pub fn check(files: &[SourceFile]) -> Checked {
         }
     }
     across::check(&model, &mut problems);
+    calendar::check_windows(&model, &mut problems);
     let mut list = problems.list;
     list.sort_by_key(|problem| (problem.file, problem.position()));
     let has_error = list.iter().any(Problem::is_error);

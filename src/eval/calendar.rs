@@ -1,35 +1,92 @@
-//! Due dates: calendar days, and working days that skip Saturdays and Sundays.
+//! Due dates, counted as the law counts periods (民法典 第二百零一条、第二百零三条) over the
+//! model's holiday calendar.
 //!
-//! The calendar knows weekends only. Public holidays and the working weekends that the State
-//! Council moves around them (调休) are not in it, so a working-day deadline that spans a
-//! holiday comes out early, never late.
+//! The day a tip is received is not counted: the period starts the next day. Working days
+//! (`工作日`) skip weekends and days off and count the weekend days a schedule makes working
+//! days (调休上班). A period in calendar days (`日`) that ends on a rest day — a weekend not made
+//! a working day, or a day off — ends on the next working day. A period that touches a year the
+//! calendar does not know is still counted, over weekends only, and said to be provisional.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate};
 
-/// The date `days` calendar days or working days after `from`.
-pub(crate) fn add(from: NaiveDate, days: u32, working_days: bool) -> NaiveDate {
-    if !working_days {
-        return from
+use crate::model::Calendar;
+
+/// A counted due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// The due date.
+    pub date: NaiveDate,
+    /// The first year the count ran through without a holiday schedule, if any: the date is
+    /// then provisional.
+    pub unknown_year: Option<i32>,
+}
+
+/// Why a day was not counted, or was passed over at the end of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped<'c> {
+    /// A Saturday or Sunday that no schedule makes a working day.
+    Weekend,
+    /// A day off of this holiday.
+    Holiday(&'c str),
+}
+
+/// The due date `days` working days or calendar days after `from`; `skipped` is told of each
+/// day passed over.
+pub fn count<'c>(
+    calendar: &'c Calendar,
+    from: NaiveDate,
+    days: u32,
+    working_days: bool,
+    mut skipped: impl FnMut(NaiveDate, Skipped<'c>),
+) -> Counted {
+    let mut unknown_year = None;
+    let mut look = |date: NaiveDate| {
+        if unknown_year.is_none() && !calendar.knows(date.year()) {
+            unknown_year = Some(date.year());
+        }
+        calendar.is_working_day(date)
+    };
+    let why = |date: NaiveDate| match calendar.day(date) {
+        Some(day) if day.off => Skipped::Holiday(&day.holiday),
+        _ => Skipped::Weekend,
+    };
+    let mut date = from;
+    if working_days {
+        let mut left = days;
+        while left > 0 {
+            date = match date.succ_opt() {
+                Some(next) => next,
+                None => break,
+            };
+            if look(date) {
+                left -= 1;
+            } else {
+                skipped(date, why(date));
+            }
+        }
+    } else {
+        date = from
             .checked_add_days(Days::new(days.into()))
             .unwrap_or(NaiveDate::MAX);
-    }
-    let mut date = from;
-    let mut left = days;
-    while left > 0 {
-        date = match date.succ_opt() {
-            Some(next) => next,
-            None => return NaiveDate::MAX,
-        };
-        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
+        while days > 0 && !look(date) {
+            skipped(date, why(date));
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
         }
     }
-    date
+    Counted { date, unknown_year }
+}
+
+/// The reason a date counted into `year` is provisional, in the words of a decision.
+pub fn provisional_reason(year: i32) -> String {
+    format!("no holiday schedule for {year} yet")
 }
 
 /// The first date on or after `from` that is day `day` of its month, or the month's last day
 /// where the month is shorter.
-pub(crate) fn next_day_of_month(from: NaiveDate, day: u32) -> NaiveDate {
+pub fn next_day_of_month(from: NaiveDate, day: u32) -> NaiveDate {
     let in_month = |year: i32, month: u32| {
         (1..=day)
             .rev()
@@ -50,19 +107,11 @@ pub(crate) fn next_day_of_month(from: NaiveDate, day: u32) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
-    use super::{add, next_day_of_month};
+    use super::next_day_of_month;
     use chrono::NaiveDate;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
-    }
-
-    #[test]
-    fn working_days_skip_the_weekend() {
-        // 2022-06-10 is a Friday.
-        assert_eq!(add(date("2022-06-10"), 1, true), date("2022-06-13"));
-        assert_eq!(add(date("2022-06-10"), 15, true), date("2022-07-01"));
-        assert_eq!(add(date("2022-06-10"), 15, false), date("2022-06-25"));
     }
 
     #[test]

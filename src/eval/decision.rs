@@ -158,6 +158,9 @@ pub struct Due {
     /// When the reporter must be answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<NaiveDate>,
+    /// Why the dates are provisional, when a count ran into a year without a holiday schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisional: Option<String>,
 }
 
 /// A recurring duty and its next due date.

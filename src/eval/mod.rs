@@ -7,7 +7,7 @@
 //! match. It reads no files and prints nothing; the reporter's identity never enters a
 //! decision.
 
-mod calendar;
+pub mod calendar;
 mod condition;
 mod decision;
 mod duplicate;
@@ -269,7 +269,19 @@ impl<'m> Evaluator<'m> {
                 .filter(|d| d.kind == kind)
                 .find(|d| d.when.as_ref().is_none_or(|c| facts.holds(c)));
             if let Some(rule) = rule {
-                let date = calendar::add(tip.received, rule.days, rule.working_days);
+                let counted = calendar::count(
+                    &self.model.calendar,
+                    tip.received,
+                    rule.days,
+                    rule.working_days,
+                    |_, _| {},
+                );
+                if let Some(year) = counted.unknown_year
+                    && due.provisional.is_none()
+                {
+                    due.provisional = Some(calendar::provisional_reason(year));
+                }
+                let date = counted.date;
                 match kind {
                     DeadlineKind::Handle => due.handle = Some(date),
                     DeadlineKind::Reply => due.reply = Some(date),

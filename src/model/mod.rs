@@ -4,12 +4,14 @@
 //! literals are in normal form, regular expressions are compiled. The model holds data only;
 //! it neither parses nor decides.
 
+mod calendar;
 mod region;
 mod values;
 
 use chrono::NaiveDate;
 
 use crate::syntax::Span;
+pub use calendar::{Calendar, Day, Origin, Schedule};
 pub use region::Region;
 pub use values::{ChannelKind, Level, Priority};
 
@@ -18,6 +20,8 @@ pub use values::{ChannelKind, Level, Priority};
 pub struct Model {
     /// The campaigns.
     pub campaigns: Vec<Campaign>,
+    /// The holiday calendar: the built-in schedules and those the loaded files add.
+    pub calendar: Calendar,
 }
 
 /// One campaign (专项).
@@ -39,6 +43,8 @@ pub struct Campaign {
     pub announced: Option<NaiveDate>,
     /// Windows in which tips are taken, inclusive at both ends; never overlapping.
     pub windows: Vec<Window>,
+    /// Where each window is written, parallel to `windows`.
+    pub window_spans: Vec<Span>,
     /// Intake channels.
     pub channels: Vec<Channel>,
     /// Who and where a tip may be about.

@@ -54,6 +54,39 @@ pub struct NumberLit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemeFile {
     pub campaigns: Vec<CampaignDecl>,
+    pub holidays: Vec<HolidaysDecl>,
+}
+
+/// `holidays 2026 "…" issued 2025-11-04 { … }` / `节假日安排 2026 "…" 发布日期 2025-11-04 { … }`:
+/// one year's holiday schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolidaysDecl {
+    pub year: i32,
+    pub year_span: Span,
+    /// The notice's title.
+    pub title: Text,
+    /// The day the notice was published.
+    pub issued: Option<DateLit>,
+    pub entries: Vec<HolidayEntry>,
+    pub span: Span,
+}
+
+/// One line of a holiday schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HolidayEntry {
+    /// `off 春节 2026-02-15 to 2026-02-23` / `放假 春节 2026-02-15 至 2026-02-23`.
+    Off {
+        holiday: Ident,
+        from: DateLit,
+        to: Option<DateLit>,
+        span: Span,
+    },
+    /// `workday 春节 2026-02-14, 2026-02-28` / `上班 春节 2026-02-14、2026-02-28`.
+    Workday {
+        holiday: Ident,
+        dates: Vec<DateLit>,
+        span: Span,
+    },
 }
 
 /// `campaign ID { … }` / `专项 ID { … }`.

@@ -297,12 +297,21 @@ const KEYWORD_RULES: &[&str] = &[
     "kw_subject",
     "kw_kind",
     "kw_expect",
+    "kw_holidays",
+    "kw_issued",
+    "kw_off",
+    "kw_workday",
 ];
 
 /// Words for each grammar rule that may be reported as expected.
 pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
     Some(match name {
         "file" | "campaign" | "kw_campaign" => "`campaign` / `专项`",
+        "holidays_block" | "kw_holidays" => "`holidays` / `节假日安排`",
+        "year_number" => "a year like 2027",
+        "off_stmt" | "kw_off" => "`off` / `放假`",
+        "workday_stmt" | "kw_workday" => "`workday` / `上班`",
+        "kw_issued" => "`issued` / `发布日期`",
         "ident" | "ident_list" => "a name such as `zzb` or `组织部`",
         "path" | "operand" | "length_of" => "a field such as `subject.level` or `对象.层级`",
         "string" | "quoted" | "raw_string" | "string_list" => "a quoted text such as \"六枝特区\"",

@@ -32,15 +32,21 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     };
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
+    let mut holidays = Vec::new();
     let mut errors = Vec::new();
     for pair in file.into_inner() {
-        if pair.as_rule() == Rule::campaign {
-            campaigns.push(campaign(pair, &mut errors));
+        match pair.as_rule() {
+            Rule::campaign => campaigns.push(campaign(pair, &mut errors)),
+            Rule::holidays_block => holidays.push(holidays_block(pair, &mut errors)),
+            _ => {}
         }
     }
     match errors.into_iter().next() {
         Some(error) => Err(error),
-        None => Ok(SchemeFile { campaigns }),
+        None => Ok(SchemeFile {
+            campaigns,
+            holidays,
+        }),
     }
 }
 
@@ -138,6 +144,58 @@ fn campaign(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CampaignDecl {
         id,
         span: whole,
         items,
+    }
+}
+
+fn holidays_block(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> HolidaysDecl {
+    let whole = span(&pair);
+    let mut year = None;
+    let mut title = None;
+    let mut issued = None;
+    let mut entries = Vec::new();
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::year_number => {
+                year = Some((digits(child.clone()) as i32, span(&child)));
+            }
+            Rule::string => title = Some(text(child, errors)),
+            Rule::date => issued = Some(date(child)),
+            Rule::off_stmt => {
+                let entry = span(&child);
+                let mut args = args(child);
+                let holiday = ident(args.next().expect(GRAMMAR));
+                let from = date(args.next().expect(GRAMMAR));
+                // `to` / `至` and the last day, when the holiday is more than one day.
+                let to = args.find(|p| p.as_rule() == Rule::date).map(date);
+                entries.push(HolidayEntry::Off {
+                    holiday,
+                    from,
+                    to,
+                    span: entry,
+                });
+            }
+            Rule::workday_stmt => {
+                let entry = span(&child);
+                let mut args = args(child);
+                let holiday = ident(args.next().expect(GRAMMAR));
+                let dates = args.map(date).collect();
+                entries.push(HolidayEntry::Workday {
+                    holiday,
+                    dates,
+                    span: entry,
+                });
+            }
+            _ => {}
+        }
+    }
+    let (year, year_span) = year.expect(GRAMMAR);
+    HolidaysDecl {
+        year,
+        year_span,
+        title: title.expect(GRAMMAR),
+        issued,
+        entries,
+        span: whole,
     }
 }
 
