@@ -70,11 +70,17 @@ fn thirty_working_days_from_before_national_day_skip_it_and_count_the_working_we
     // 国庆 2022: 10-01 → 10-07 off, Saturday 10-08 and Sunday 10-09 working.
     assert_eq!(due("2022-09-28", 30, true), (date("2022-11-14"), None));
     let mut skipped = Vec::new();
-    count(built_in_calendar(), date("2022-09-28"), 30, true, |d, why| {
-        if matches!(why, Skipped::Holiday(_)) {
-            skipped.push(d)
-        }
-    });
+    count(
+        built_in_calendar(),
+        date("2022-09-28"),
+        30,
+        true,
+        |d, why| {
+            if matches!(why, Skipped::Holiday(_)) {
+                skipped.push(d)
+            }
+        },
+    );
     assert_eq!(skipped.len(), 7);
     assert_eq!(skipped[0], date("2022-10-01"));
 }
@@ -105,7 +111,11 @@ fn working_days_around_every_holiday_of_2022() {
         ("2022-09-30", 3, "2022-10-10"),
     ];
     for (from, days, expected) in cases {
-        assert_eq!(due(from, days, true), (date(expected), None), "{from} + {days}");
+        assert_eq!(
+            due(from, days, true),
+            (date(expected), None),
+            "{from} + {days}"
+        );
     }
 }
 
@@ -134,7 +144,11 @@ fn calendar_days_ending_on_a_rest_day_move_to_the_next_working_day_2022() {
         ("2022-06-10", 15, "2022-06-27"),
     ];
     for (from, days, expected) in cases {
-        assert_eq!(due(from, days, false), (date(expected), None), "{from} + {days} 日");
+        assert_eq!(
+            due(from, days, false),
+            (date(expected), None),
+            "{from} + {days} 日"
+        );
     }
 }
 
@@ -163,7 +177,11 @@ fn working_and_calendar_days_around_every_holiday_of_2026() {
         ("2026-10-09", 1, "2026-10-10"),
     ];
     for (from, days, expected) in working {
-        assert_eq!(due(from, days, true), (date(expected), None), "{from} + {days}");
+        assert_eq!(
+            due(from, days, true),
+            (date(expected), None),
+            "{from} + {days}"
+        );
     }
     let calendar_days = [
         ("2025-12-22", 10, "2026-01-04"),
@@ -177,15 +195,179 @@ fn working_and_calendar_days_around_every_holiday_of_2026() {
         ("2026-09-30", 10, "2026-10-10"),
     ];
     for (from, days, expected) in calendar_days {
-        assert_eq!(due(from, days, false), (date(expected), None), "{from} + {days} 日");
+        assert_eq!(
+            due(from, days, false),
+            (date(expected), None),
+            "{from} + {days} 日"
+        );
     }
 }
 
 #[test]
 fn a_deadline_into_a_year_without_a_schedule_is_counted_over_weekends_and_provisional() {
     // 2026-12-28 is a Monday; 2027 has no schedule yet.
-    assert_eq!(due("2026-12-28", 10, true), (date("2027-01-11"), Some(2027)));
-    assert_eq!(due("2026-12-22", 10, false), (date("2027-01-01"), Some(2027)));
+    assert_eq!(
+        due("2026-12-28", 10, true),
+        (date("2027-01-11"), Some(2027))
+    );
+    assert_eq!(
+        due("2026-12-22", 10, false),
+        (date("2027-01-01"), Some(2027))
+    );
     // Within 2026: not provisional.
     assert_eq!(due("2026-12-01", 5, true), (date("2026-12-08"), None));
+}
+
+mod command_line {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    fn rectify(args: &[&str]) -> (i32, String, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .expect("the rectify binary runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rectify-cal-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    const SCHEME: &str = r#"专项 demo {
+  标题 "示例专项"
+  辖区 520203 "六枝特区"
+  起止 2026-06-01 至 2027-06-30
+  部门 office "领导小组办公室"
+  责任 牵头 office
+  方面 a "方面" {
+    类别 c "类别" {
+      表现 s "层层开会" 匹配 "层层开会"
+    }
+  }
+  时限 办理 10 工作日
+}
+"#;
+
+    const TIP: &str = r#"{"id":"T1","text":"某局层层开会","received":"2026-12-28","subject":{"name":"某局","region":"520203"}}"#;
+
+    #[test]
+    fn the_calendar_command_counts_a_deadline_and_names_what_it_skipped() {
+        let (code, stdout, _) = rectify(&["calendar", "--add", "2022-09-28", "30", "工作日"]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.starts_with("2022-09-28 + 30 working days = 2022-11-14"),
+            "{stdout}"
+        );
+        assert_eq!(stdout.matches("国庆节").count(), 7, "{stdout}");
+        let (code, stdout, _) = rectify(&[
+            "calendar",
+            "--add",
+            "2026-12-22",
+            "10",
+            "日",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 1, "a provisional count exits 1");
+        let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(value["due"], "2027-01-01");
+        assert_eq!(value["provisional"], "no holiday schedule for 2027 yet");
+    }
+
+    #[test]
+    fn the_calendar_command_shows_a_year_and_says_when_it_does_not_know_one() {
+        let (code, stdout, _) = rectify(&["calendar", "2026", "--format", "json"]);
+        assert_eq!(code, 0);
+        let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let spring = value["holidays"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["holiday"] == "春节")
+            .unwrap();
+        assert_eq!(spring["off"].as_array().unwrap().len(), 9);
+        assert_eq!(
+            spring["working"],
+            serde_json::json!(["2026-02-14", "2026-02-28"])
+        );
+        let (code, stdout, _) = rectify(&["calendar", "2027"]);
+        assert_eq!(code, 1);
+        assert!(
+            stdout.contains("no holiday schedule for 2027 yet"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn a_due_date_past_the_known_years_is_provisional_until_a_calendar_file_adds_the_year() {
+        let dir = scratch("provisional");
+        let scheme = dir.join("demo.scheme");
+        std::fs::write(&scheme, SCHEME).unwrap();
+        let tips = dir.join("tips.jsonl");
+        std::fs::write(&tips, format!("{TIP}\n")).unwrap();
+        let (code, stdout, stderr) = rectify(&[
+            "eval",
+            "-s",
+            scheme.to_str().unwrap(),
+            tips.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains("rectify::check::window_past_calendar"),
+            "{stderr}"
+        );
+        let record: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        let due = &record["decisions"][0]["due"];
+        assert_eq!(due["handle"], "2027-01-11");
+        assert_eq!(due["provisional"], "no holiday schedule for 2027 yet");
+
+        let calendar = dir.join("2027.holidays");
+        std::fs::write(
+            &calendar,
+            "节假日安排 2027 \"国务院办公厅关于2027年部分节假日安排的通知\" 发布日期 2026-11-05 {\n  放假 元旦 2027-01-01\n}\n",
+        )
+        .unwrap();
+        let (code, stdout, stderr) = rectify(&[
+            "eval",
+            "-s",
+            scheme.to_str().unwrap(),
+            "--calendar",
+            calendar.to_str().unwrap(),
+            tips.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stderr.contains("window_past_calendar"), "{stderr}");
+        let record: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        let due = &record["decisions"][0]["due"];
+        assert_eq!(
+            due["handle"], "2027-01-12",
+            "元旦 2027 is no longer counted"
+        );
+        assert!(due.get("provisional").is_none(), "{due}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn duties_are_listed_over_the_window_with_rest_days_named() {
+        let (code, stdout, _) = rectify(&["duties", "-s", "schemes/jinghai-2021-2023.scheme"]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("2021-03-20 (周六) — a rest day; the next working day is 2021-03-22"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("2021-02-20 (周六)\n"),
+            "a working Saturday (调休) is no rest day:\n{stdout}"
+        );
+    }
 }

@@ -55,7 +55,7 @@ fn help_names_every_command_and_teaches_by_example() {
 
 #[test]
 fn each_command_has_complete_help() {
-    for command in ["check", "eval", "test"] {
+    for command in ["check", "eval", "test", "calendar", "duties"] {
         let (code, stdout, _) = rectify(&[command, "--help"]);
         assert_eq!(code, 0);
         insta::assert_snapshot!(format!("help_{command}"), stdout);

@@ -93,11 +93,9 @@ pub(super) fn lower(
                 ),
                 None,
             ),
-            (Origin::File(first_file, span), Some(this)) if first_file == this => (
-                Some(span.into()),
-                "give each year once".to_string(),
-                None,
-            ),
+            (Origin::File(first_file, span), Some(this)) if first_file == this => {
+                (Some(span.into()), "give each year once".to_string(), None)
+            }
             (Origin::File(first_file, span), _) => (
                 None,
                 "give each year once".to_string(),
@@ -157,7 +155,11 @@ pub(super) fn lower(
                     continue;
                 }
                 if !near(first) || !near(last) {
-                    let lit = if near(first) { to.as_ref().unwrap_or(from) } else { from };
+                    let lit = if near(first) {
+                        to.as_ref().unwrap_or(from)
+                    } else {
+                        from
+                    };
                     problems.push(CheckError::CalendarDateOutsideYear {
                         date: if near(first) { last } else { first }.to_string(),
                         year: decl.year,
@@ -234,6 +236,7 @@ pub(super) fn lower(
                 Day {
                     off,
                     holiday: holiday.to_string(),
+                    schedule: decl.year,
                 },
             );
         }

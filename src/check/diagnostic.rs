@@ -614,10 +614,7 @@ pub enum CheckError {
     /// 上班 国庆节 2027-10-07
     /// ```
     #[error("{date} is both a day off and a working day")]
-    #[diagnostic(
-        code(rectify::check::calendar_day_conflict),
-        help("{help}")
-    )]
+    #[diagnostic(code(rectify::check::calendar_day_conflict), help("{help}"))]
     CalendarDayConflict {
         date: String,
         help: String,
@@ -654,7 +651,9 @@ pub enum CheckError {
     #[error("{date} is not in or next to {year}, the year of this schedule")]
     #[diagnostic(
         code(rectify::check::calendar_date_outside_year),
-        help("a schedule's days lie in its year, or at its edges (元旦 may start on 12月31日 of the year before)")
+        help(
+            "a schedule's days lie in its year, or at its edges (元旦 may start on 12月31日 of the year before)"
+        )
     )]
     CalendarDateOutsideYear {
         date: String,
@@ -675,12 +674,14 @@ pub enum CheckError {
     #[diagnostic(
         code(rectify::check::window_past_calendar),
         severity(Warning),
-        help("the calendar knows the holidays up to {last}; once the State Council publishes {year}'s, add them with `节假日安排 {year} …` in a calendar file (`--calendar FILE`); until then, due dates there skip weekends only and are marked provisional")
+        help(
+            "the calendar knows the holidays up to {last}; once the State Council publishes {year}'s, add them with `节假日安排 {year} …` in a calendar file (`--calendar FILE`); until then, due dates there skip weekends only and are marked provisional"
+        )
     )]
     WindowPastCalendar {
         year: i32,
         last: i32,
-        #[label("ends in {year}")]
+        #[label("reaches past {last}")]
         at: SourceSpan,
     },
 }

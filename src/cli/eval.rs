@@ -38,10 +38,16 @@ use super::{table, terminal};
 /// could run (a scheme with errors, an unreadable file, a bad CSV header).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A scheme file, or a directory to search (subdirectories included) for *.scheme files;
+    /// A scheme file, or a directory to search (subdirectories included) for *.scheme and
+    /// *.holidays files;
     /// repeat the option for several (`--scheme a.scheme --scheme b.scheme`).
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
     schemes: Vec<PathBuf>,
+
+    /// A calendar file (`节假日安排` blocks) adding years the built-in holiday table does not
+    /// know yet; repeatable. Calendar files (*.holidays) in a scheme directory are read too.
+    #[arg(long = "calendar", value_name = "FILE")]
+    calendars: Vec<PathBuf>,
 
     /// The tips: a file, or `-` or nothing for standard input.
     #[arg(value_name = "TIPS")]
@@ -91,7 +97,7 @@ enum OutputFormat {
 }
 
 pub fn run(args: Args) -> Status {
-    let (_, model) = match checked_model(&args.schemes) {
+    let (_, model) = match checked_model(&[args.schemes.clone(), args.calendars.clone()].concat()) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };

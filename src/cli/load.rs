@@ -45,7 +45,7 @@ pub enum LoadError {
     TooLarge { path: String },
 
     /// Paths that name no scheme at all.
-    #[error("no scheme files found (looked for *.scheme)")]
+    #[error("no scheme files found (looked for *.scheme and *.holidays)")]
     #[diagnostic(
         code(rectify::load::no_schemes),
         help("name a .scheme file, or a directory that holds some")
@@ -65,8 +65,8 @@ impl LoadError {
     }
 }
 
-/// Scheme files named by `paths`: files as given, directories searched for `*.scheme`, each
-/// directory's files in name order. Every file that can be read is returned, with a problem
+/// Scheme files named by `paths`: files as given, directories searched for `*.scheme` and
+/// calendar files (`*.holidays`), each directory's files in name order. Every file that can be read is returned, with a problem
 /// for each one that cannot.
 pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
     let mut found = Vec::new();
@@ -123,7 +123,9 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>,
         let hidden = path
             .file_name()
             .is_some_and(|name| name.to_string_lossy().starts_with('.'));
-        let is_scheme = path.extension().is_some_and(|ext| ext == "scheme");
+        let is_scheme = path
+            .extension()
+            .is_some_and(|ext| ext == "scheme" || ext == "holidays");
         match std::fs::metadata(path) {
             _ if hidden => return,
             Ok(metadata) if metadata.is_dir() || is_scheme => {}
@@ -171,6 +173,28 @@ pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Stat
             render::fatal(
                 "the schemes have errors; run `rectify check` on them and fix what it reports",
             );
+            Err(Status::Failure)
+        }
+    }
+}
+
+/// The calendar: the built-in schedules and those of `files`, checked like schemes.
+pub fn checked_calendar(files: &[PathBuf]) -> Result<rectify::model::Calendar, Status> {
+    if files.is_empty() {
+        return Ok(rectify::check::built_in_calendar().clone());
+    }
+    let (sources, load_errors) = scheme_files(files);
+    let output = Output::stderr(DiagnosticFormat::Human);
+    if !load_errors.is_empty() {
+        output.load_errors(&load_errors);
+        return Err(Status::Failure);
+    }
+    let checked = check(&sources);
+    output.problems(&sources, &checked.problems, &[]);
+    match checked.model {
+        Some(model) => Ok(model.calendar),
+        None => {
+            render::fatal("the calendar files have errors; fix what is reported above");
             Err(Status::Failure)
         }
     }

@@ -5,7 +5,9 @@
 //! failing example), 2 when nothing could run (bad usage, an unreadable file, a scheme that
 //! does not check).
 
+mod calendar;
 mod check;
+mod duties;
 mod eval;
 mod load;
 mod render;
@@ -23,7 +25,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "rectify",
     version,
-    after_help = "Examples:\n  rectify check schemes/\n  rectify test schemes/\n  rectify eval --scheme schemes/ examples/tips.jsonl\n  rectify eval --scheme schemes/liuzhi-2022.scheme --format table tips.csv\n\nExit status: 0 all well; 1 problems found in the input; 2 nothing could run."
+    after_help = "Examples:\n  rectify check schemes/\n  rectify test schemes/\n  rectify eval --scheme schemes/ examples/tips.jsonl\n  rectify eval --scheme schemes/liuzhi-2022.scheme --format table tips.csv\n  rectify calendar 2026\n  rectify calendar --add 2022-09-28 30 工作日\n\nExit status: 0 all well; 1 problems found in the input; 2 nothing could run."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,6 +37,8 @@ enum Command {
     Check(check::Args),
     Eval(eval::Args),
     Test(test::Args),
+    Calendar(calendar::Args),
+    Duties(duties::Args),
 }
 
 /// How diagnostics are shown.
@@ -71,6 +75,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
+        Command::Calendar(args) => calendar::run(args),
+        Command::Duties(args) => duties::run(args),
     };
     status.into()
 }

@@ -25,13 +25,19 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
+    /// A calendar file (`节假日安排` blocks) adding years the built-in holiday table does not
+    /// know yet; repeatable. Calendar files (*.holidays) in a scheme directory are read too.
+    #[arg(long = "calendar", value_name = "FILE")]
+    calendars: Vec<PathBuf>,
+
     /// Run only the examples whose name or campaign id contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
 }
 
 pub fn run(args: Args) -> Status {
-    let (files, model) = match checked_model(&args.paths) {
+    let (files, model) = match checked_model(&[args.paths.clone(), args.calendars.clone()].concat())
+    {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };

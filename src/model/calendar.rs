@@ -47,6 +47,8 @@ pub struct Day {
     pub off: bool,
     /// The holiday it belongs to (春节, 国庆节, …).
     pub holiday: String,
+    /// The year of the schedule that names it (2022-12-31 is in the schedule for 2023).
+    pub schedule: i32,
 }
 
 impl Calendar {
