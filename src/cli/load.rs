@@ -155,6 +155,23 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>,
 
 /// Loads and checks schemes for `eval` and `test`: warnings are shown, errors stop the run.
 pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status> {
+    let (files, model) = load_and_check(paths)?;
+    if model.campaigns.is_empty() {
+        render::fatal("the scheme files hold no campaign");
+        return Err(Status::Failure);
+    }
+    Ok((files, model))
+}
+
+/// The calendar: the built-in schedules and those of `files`, checked like schemes.
+pub fn checked_calendar(files: &[PathBuf]) -> Result<rectify::model::Calendar, Status> {
+    if files.is_empty() {
+        return Ok(rectify::check::built_in_calendar().clone());
+    }
+    load_and_check(files).map(|(_, model)| model.calendar)
+}
+
+fn load_and_check(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status> {
     let (files, load_errors) = scheme_files(paths);
     let output = Output::stderr(DiagnosticFormat::Human);
     if !load_errors.is_empty() {
@@ -164,37 +181,11 @@ pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Stat
     let checked = check(&files);
     output.problems(&files, &checked.problems, &[]);
     match checked.model {
-        Some(model) if model.campaigns.is_empty() => {
-            render::fatal("the scheme files hold no campaign");
-            Err(Status::Failure)
-        }
         Some(model) => Ok((files, model)),
         None => {
             render::fatal(
-                "the schemes have errors; run `rectify check` on them and fix what it reports",
+                "the files have errors; run `rectify check` on them and fix what it reports",
             );
-            Err(Status::Failure)
-        }
-    }
-}
-
-/// The calendar: the built-in schedules and those of `files`, checked like schemes.
-pub fn checked_calendar(files: &[PathBuf]) -> Result<rectify::model::Calendar, Status> {
-    if files.is_empty() {
-        return Ok(rectify::check::built_in_calendar().clone());
-    }
-    let (sources, load_errors) = scheme_files(files);
-    let output = Output::stderr(DiagnosticFormat::Human);
-    if !load_errors.is_empty() {
-        output.load_errors(&load_errors);
-        return Err(Status::Failure);
-    }
-    let checked = check(&sources);
-    output.problems(&sources, &checked.problems, &[]);
-    match checked.model {
-        Some(model) => Ok(model.calendar),
-        None => {
-            render::fatal("the calendar files have errors; fix what is reported above");
             Err(Status::Failure)
         }
     }
