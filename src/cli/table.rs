@@ -96,6 +96,9 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                 if let Some(date) = due.reply {
                     handling.push_str(&format!(" · reply by {date}"));
                 }
+                if let Some(reason) = &due.provisional {
+                    handling.push_str(&format!(" (provisional: {reason})"));
+                }
                 (categories.join("; "), handling)
             }
             Outcome::Excluded {
