@@ -74,18 +74,6 @@ pub struct ExampleFailed {
     comparison: String,
 }
 
-/// Where the examples of file `file` name their reporters: confidential, so masked in what is
-/// shown of the file.
-pub fn confidential_spans(model: &Model, file: usize) -> Vec<Span> {
-    model
-        .campaigns
-        .iter()
-        .filter(|campaign| campaign.file == file)
-        .flat_map(|campaign| &campaign.examples)
-        .filter_map(|example| example.reporter_span)
-        .collect()
-}
-
 /// Runs every example of every campaign whose name or campaign id contains `filter`.
 pub fn run_examples(model: &Model, filter: Option<&str>) -> Vec<ExampleResult> {
     let evaluator = Evaluator::new(model);

@@ -450,3 +450,50 @@ fn an_id_too_long_to_be_one_is_refused_and_not_echoed() {
     assert!(run.stdout.len() < 200, "the id is not written back");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn scheme_diagnostics_mask_the_reporters_of_examples() {
+    let dir = scratch("diagnostic-reporter");
+    // A mistake right beside an example that names its reporter twice.
+    let scheme = std::fs::read_to_string(root().join(LIUZHI))
+        .unwrap()
+        .replacen(
+            "    反映人 \"王某\"\n",
+            "    反映人 \"王某\"\n    反映人 \"李某 13999990000\"\n",
+            1,
+        );
+    let path = dir.join("liuzhi.scheme");
+    std::fs::write(&path, scheme).unwrap();
+    for command in ["check", "test"] {
+        let run = rectify(&[command, path.to_str().unwrap()]);
+        assert_ne!(run.code, 0, "the second 反映人 is an error");
+        assert!(run.stderr.contains("反映人"), "{}", run.stderr);
+        assert_no_secret(&run, command);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn calendar_and_duty_lines_escape_control_characters() {
+    let dir = scratch("calendar-escape");
+    let calendar = dir.join("c.holidays");
+    std::fs::write(
+        &calendar,
+        "节假日安排 2027 \"T\\u{1b}[31mRED\" {\n  放假 元旦 2027-01-01\n}\n"
+            .replace("\\u{1b}", "\u{1b}"),
+    )
+    .unwrap();
+    let run = rectify(&["calendar", "--calendar", calendar.to_str().unwrap(), "2027"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+    let scheme = std::fs::read_to_string(root().join("schemes/jinghai-2021-2023.scheme"))
+        .unwrap()
+        .replace("自查自纠问题线索处置", "自查自纠\u{1b}[2J问题线索处置");
+    let path = dir.join("j.scheme");
+    std::fs::write(&path, scheme).unwrap();
+    let run = rectify(&["duties", "-s", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\\u{1b}[2J"), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -645,7 +645,6 @@ impl<'a> Lowering<'a, '_> {
         let mut received = None;
         let mut channel = None;
         let mut reporter = None;
-        let mut reporter_span = None;
         let mut subject = None;
         let mut values = Vec::new();
         let mut expect = None;
@@ -670,7 +669,6 @@ impl<'a> Lowering<'a, '_> {
                     }
                 }
                 ast::ExampleItem::Reporter(name, span) => {
-                    reporter_span.get_or_insert(name.span);
                     // A blank name is an anonymous tip, as in tip records.
                     if once.first("reporter", *span, self.problems) && !name.value.trim().is_empty()
                     {
@@ -783,7 +781,6 @@ impl<'a> Lowering<'a, '_> {
             received: received?,
             channel,
             reporter,
-            reporter_span,
             subject_name: subject.and_then(|s| s.name.as_ref().map(|n| n.value.clone())),
             subject_kind: subject.and_then(|s| s.kind.as_ref().map(|k| k.value.clone())),
             subject_level,

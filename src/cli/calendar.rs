@@ -130,7 +130,8 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
             let issued = schedule
                 .issued
                 .map_or(String::new(), |d| format!(", published {d}"));
-            let _ = writeln!(out, "{year}: {}{issued} ({source})", schedule.title);
+            let heading = format!("{year}: {}{issued} ({source})", schedule.title);
+            let _ = writeln!(out, "{}", super::terminal::cell(&heading));
             for (name, off, work) in &holidays {
                 let days = match (off.first(), off.last()) {
                     (Some(first), Some(last)) if first == last => format!("{first} off"),
@@ -148,7 +149,11 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
                 } else {
                     format!("; working {}", working.join(", "))
                 };
-                let _ = writeln!(out, "  {name}: {days}{working}");
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    super::terminal::cell(&format!("{name}: {days}{working}"))
+                );
             }
         }
     }
@@ -159,12 +164,21 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
     let (Some(from), Some(days), Some(unit)) = (add.first(), add.get(1), add.get(2)) else {
         return Status::Failure;
     };
-    let Ok(from) = from.parse::<NaiveDate>() else {
-        super::render::fatal("the first value of --add is the day received, like 2022-09-28");
+    let Some(from) = from
+        .parse::<NaiveDate>()
+        .ok()
+        .filter(|d| (1000..=9999).contains(&d.year()))
+    else {
+        super::render::fatal(
+            "the first value of --add is the day received, like 2022-09-28, in the years 1000 to 9999",
+        );
         return Status::Failure;
     };
-    let Ok(days) = days.parse::<u32>() else {
-        super::render::fatal("the second value of --add is a whole number of days, like 30");
+    // The same bound as a scheme's `时限`.
+    let Some(days) = days.parse::<u32>().ok().filter(|n| (1..=3650).contains(n)) else {
+        super::render::fatal(
+            "the second value of --add is a whole number of days from 1 to 3650, like 30",
+        );
         return Status::Failure;
     };
     let working = match unit.as_str() {
@@ -219,7 +233,8 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
                 "passed over at the end (a rest day)"
             };
             for (date, why) in &skipped {
-                let _ = writeln!(out, "  {date} ({}) {what}: {why}", weekday(*date));
+                let line = format!("  {date} ({}) {what}: {why}", weekday(*date));
+                let _ = writeln!(out, "{}", super::terminal::cell(&line));
             }
             if let Some(reason) = &provisional {
                 let _ = writeln!(

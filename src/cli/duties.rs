@@ -58,8 +58,12 @@ pub fn run(args: Args) -> Status {
                         }
                         next
                     });
-                    let provisional =
-                        (!calendar.knows(date.year())).then(|| provisional_reason(date.year()));
+                    let unknown = [Some(date), next_working]
+                        .into_iter()
+                        .flatten()
+                        .map(|d| d.year())
+                        .find(|year| !calendar.knows(*year));
+                    let provisional = unknown.map(provisional_reason);
                     rows.push((
                         campaign.id.clone(),
                         duty.id.clone(),
@@ -96,7 +100,8 @@ pub fn run(args: Args) -> Status {
             let mut current = None;
             for (campaign, duty, title, to, date, next, provisional) in &rows {
                 if current != Some((campaign, duty)) {
-                    let _ = writeln!(out, "{campaign} › {duty}: {title} → {to}");
+                    let heading = format!("{campaign} › {duty}: {title} → {to}");
+                    let _ = writeln!(out, "{}", super::terminal::cell(&heading));
                     current = Some((campaign, duty));
                 }
                 let mut line = format!("  {date} ({})", weekday(*date));
@@ -109,7 +114,7 @@ pub fn run(args: Args) -> Status {
                 if let Some(reason) = provisional {
                     line.push_str(&format!(" — provisional: {reason}"));
                 }
-                let _ = writeln!(out, "{}", super::terminal::safe(&line));
+                let _ = writeln!(out, "{}", super::terminal::cell(&line));
             }
         }
     }

@@ -10,6 +10,7 @@ mod check;
 mod duties;
 mod eval;
 mod load;
+mod mask;
 mod render;
 mod table;
 mod terminal;

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::DiagnosticFormat;
 use super::load::LoadError;
+use super::mask;
 use super::terminal;
 
 /// Where and how diagnostics go.
@@ -88,9 +89,11 @@ pub fn render_with_source(
     render_human(&located, output.color)
 }
 
-/// A file for miette to draw from, with whatever could steer the terminal made visible.
+/// A file for miette to draw from, with reporters masked and whatever could steer the
+/// terminal made visible.
 fn named_source(name: &str, text: &str) -> NamedSource<String> {
-    NamedSource::new(terminal::safe(name), terminal::source(text).into_owned())
+    let text = mask::reporters(text);
+    NamedSource::new(terminal::safe(name), terminal::source(&text).into_owned())
         .with_language("rectify")
 }
 

@@ -361,8 +361,9 @@ impl<R: Read> Records<R> {
                         let grown = (buffer.len() * 2).min(max);
                         buffer.resize(grown, 0);
                     } else {
-                        // Past the limit: keep reading the record, keep none of it.
-                        *skipped.get_or_insert(0) += written;
+                        // Past the limit: keep reading the record, keep none of it. A cell
+                        // counts as a byte, so that a row of empty cells is bounded too.
+                        *skipped.get_or_insert(0) += written + cells;
                         written = 0;
                         cells = 0;
                     }
@@ -372,7 +373,7 @@ impl<R: Read> Records<R> {
                         let grown = ends.len() * 2;
                         ends.resize(grown, 0);
                     } else {
-                        *skipped.get_or_insert(0) += written;
+                        *skipped.get_or_insert(0) += written + cells;
                         written = 0;
                         cells = 0;
                     }
@@ -394,12 +395,11 @@ impl<R: Read> Records<R> {
         }
         let ends = ends[..cells].to_vec();
         buffer.truncate(written);
-        let data = match String::from_utf8(std::mem::take(buffer)) {
-            Ok(data) => data,
-            Err(error) => {
-                let at = error.utf8_error().valid_up_to();
-                *buffer = error.into_bytes();
-                let cell = ends.iter().position(|end| at < *end).unwrap_or(0);
+        // Each cell on its own: a character split across two cells is valid in the row as a
+        // whole and in neither cell.
+        let mut start = 0;
+        for (cell, end) in ends.iter().enumerate() {
+            if std::str::from_utf8(&buffer[start..*end]).is_err() {
                 let column = self
                     .layout()
                     .and_then(|layout| layout.column_name(cell))
@@ -409,6 +409,21 @@ impl<R: Read> Records<R> {
                     column: None,
                     id: None,
                     message: format!("{column} is not UTF-8 text"),
+                })));
+            }
+            start = *end;
+        }
+        let data = match String::from_utf8(std::mem::take(buffer)) {
+            Ok(data) => data,
+            // Every cell is UTF-8, so the row is too; should it not be, it is still only a
+            // malformed record.
+            Err(error) => {
+                *buffer = error.into_bytes();
+                return Ok(Some(Raw::Malformed(RecordError {
+                    line,
+                    column: None,
+                    id: None,
+                    message: "the row is not UTF-8 text".to_string(),
                 })));
             }
         };
@@ -499,6 +514,31 @@ mod tests {
         assert_eq!(
             lines(input, Format::Csv, 100),
             [(3, "row"), (4, "row"), (7, "malformed")]
+        );
+    }
+
+    #[test]
+    fn a_character_split_across_two_cells_is_a_malformed_row() {
+        // 王 is E7 8E 8B: its first two bytes end one cell and its last begins the next, so the
+        // cells laid end to end are valid UTF-8 and neither cell is.
+        let input = b"id,text,received\nA,\xe7\x8e,\x8b2022-06-10\nB,x,2022-06-10\n";
+        assert_eq!(
+            lines(input, Format::Csv, 100),
+            [(2, "malformed"), (3, "row")]
+        );
+    }
+
+    #[test]
+    fn a_row_of_empty_cells_is_bounded_too() {
+        let mut input = b"id,text,received\n".to_vec();
+        input.extend(std::iter::repeat_n(b',', 100_000));
+        let model = Model::default();
+        let decoder = Decoder::new(&model);
+        let mut records = Records::new(&input[..], Format::Csv, &decoder, 64).unwrap();
+        assert!(matches!(records.next_record(), Ok(Some(Raw::Malformed(_)))));
+        assert!(
+            records.next_record().is_err(),
+            "no line break within 64 × 64 bytes"
         );
     }
 

@@ -405,8 +405,6 @@ pub struct Example {
     pub channel: Option<ChannelKind>,
     /// The reporter's name; `None` when anonymous.
     pub reporter: Option<String>,
-    /// Where the reporter's name is written, to mask it in what is printed.
-    pub reporter_span: Option<Span>,
     /// 对象.名称.
     pub subject_name: Option<String>,
     /// 对象.类型.
