@@ -239,8 +239,8 @@ impl Decoder {
         for (index, column) in layout.columns.iter().enumerate() {
             if let Column::Field(field) = column {
                 let field = &self.fields[*field];
-                if let Some(value) = Some(cells[index]).filter(|v| !v.is_empty()) {
-                    let value = text_field(field, value).map_err(&fail)?;
+                if !cells[index].is_empty() {
+                    let value = text_field(field, cells[index]).map_err(&fail)?;
                     fields.push((field.id.clone(), value));
                 }
             }
