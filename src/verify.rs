@@ -157,7 +157,7 @@ fn actual_words(outcome: &Outcome) -> String {
             let mut categories: Vec<&str> = matches
                 .iter()
                 .flat_map(|a| &a.categories)
-                .map(|c| c.category.as_str())
+                .map(|c| c.category)
                 .collect();
             categories.sort();
             format!("accepted {}", categories.join(", "))
@@ -171,7 +171,7 @@ fn actual_words(outcome: &Outcome) -> String {
 
 fn detail(outcome: &Outcome) -> Option<String> {
     match outcome {
-        Outcome::OutOfScope { reason } => Some(reason.clone()),
+        Outcome::OutOfScope { reason } => Some(reason.to_string()),
         Outcome::OutOfWindow { windows } => Some(
             windows
                 .iter()

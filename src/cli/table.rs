@@ -70,7 +70,7 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                             .symptoms
                             .iter()
                             .flat_map(|s| &s.evidence)
-                            .map(|e| e.text.as_str())
+                            .map(|e| e.text)
                             .take(2)
                             .collect();
                         format!("{} [{}]", c.category, words.join(" "))
@@ -80,7 +80,7 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                     departments
                         .iter()
                         .filter(|d| d.role == role)
-                        .map(|d| d.id.as_str())
+                        .map(|d| d.id)
                         .collect::<Vec<_>>()
                         .join("、")
                 };
@@ -104,7 +104,7 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
             Outcome::Excluded {
                 exclusion, repeats, ..
             } => {
-                let mut detail = exclusion.clone();
+                let mut detail = exclusion.to_string();
                 if let Some(repeat) = repeats {
                     detail.push_str(&format!(
                         " (repeats {} at {:.2})",
@@ -123,13 +123,13 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                     String::new(),
                 )
             }
-            Outcome::OutOfScope { reason } => (reason.clone(), String::new()),
+            Outcome::OutOfScope { reason } => (reason.to_string(), String::new()),
             Outcome::NoMatch => (String::new(), String::new()),
         };
         out.push_str(&layout.row(&[
             &line_cell,
             &tip_cell,
-            &decision.campaign,
+            decision.campaign,
             decision.outcome.name(),
             &detail,
             &handling,

@@ -40,9 +40,13 @@ pub fn count<'c>(
     mut skipped: impl FnMut(NaiveDate, Skipped<'c>),
 ) -> Counted {
     let mut unknown_year = None;
+    let mut checked_year = None;
     let mut look = |date: NaiveDate| {
-        if unknown_year.is_none() && !calendar.knows(date.year()) {
-            unknown_year = Some(date.year());
+        if unknown_year.is_none() && checked_year != Some(date.year()) {
+            checked_year = Some(date.year());
+            if !calendar.knows(date.year()) {
+                unknown_year = Some(date.year());
+            }
         }
         calendar.is_working_day(date)
     };

@@ -9,13 +9,13 @@ use crate::model::{CompareOp, Condition, Operand, Path, Value};
 use crate::text::normalize;
 
 /// What a condition can look at.
-pub(crate) struct Facts<'a> {
-    pub tip: &'a Tip,
-    pub text: &'a TextView<'a>,
+pub(crate) struct Facts<'a, 't> {
+    pub tip: &'t Tip,
+    pub text: &'a TextView<'a, 't>,
     pub repeat: Option<&'a Repeat>,
 }
 
-impl Facts<'_> {
+impl Facts<'_, '_> {
     pub(crate) fn holds(&self, condition: &Condition) -> bool {
         match condition {
             Condition::Const(value) => *value,
@@ -26,10 +26,13 @@ impl Facts<'_> {
             Condition::Duplicate(threshold) => {
                 self.repeat.is_some_and(|r| r.similarity >= *threshold)
             }
-            Condition::Missing(path) => match self.value(path) {
-                None => true,
-                Some(Value::Text(text)) => text.trim().is_empty(),
-                Some(_) => false,
+            Condition::Missing(path) => match self.text(path) {
+                Some(text) => text.is_none_or(|text| text.trim().is_empty()),
+                None => match self.value(path) {
+                    None => true,
+                    Some(Value::Text(text)) => text.trim().is_empty(),
+                    Some(_) => false,
+                },
             },
             Condition::Flag(path) => matches!(self.value(path), Some(Value::Bool(true))),
             Condition::Compare(operand, op, expected) => {
@@ -64,10 +67,28 @@ impl Facts<'_> {
     fn operand(&self, operand: &Operand) -> Option<Value> {
         match operand {
             Operand::Path(path) => self.value(path),
-            Operand::Length(path) => match self.value(path) {
-                Some(Value::Text(text)) => Some(Value::Number(text.trim().chars().count() as f64)),
-                _ => Some(Value::Number(0.0)),
-            },
+            Operand::Length(path) => {
+                let length = match self.text(path) {
+                    Some(text) => text.map_or(0, |text| text.trim().chars().count()),
+                    None => match self.value(path) {
+                        Some(Value::Text(text)) => text.trim().chars().count(),
+                        _ => 0,
+                    },
+                };
+                Some(Value::Number(length as f64))
+            }
+        }
+    }
+
+    /// The text at `path` without copying it, for the paths that hold the tip's own text;
+    /// `None` for every other path.
+    fn text(&self, path: &Path) -> Option<Option<&str>> {
+        let tip = self.tip;
+        match path {
+            Path::Text => Some(Some(&tip.text)),
+            Path::SubjectName => Some(tip.subject.name.as_deref()),
+            Path::SubjectKind => Some(tip.subject.kind.as_deref()),
+            _ => None,
         }
     }
 

@@ -1,64 +1,181 @@
 //! What the evaluator decides for one tip and one campaign, in the shape it is written out.
+//!
+//! A decision borrows what it names from the model (ids, titles, reasons, department names)
+//! and its evidence from the tip, so deciding copies no text.
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::model::{Level, Region};
 
 /// The decision of one campaign on one tip.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Decision {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<'a> {
     /// The campaign's id.
-    pub campaign: String,
+    pub campaign: &'a str,
     /// What happens to the tip.
-    #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: Outcome<'a>,
     /// Why each rule did or did not fire, when asked for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explain: Vec<Explanation>,
 }
 
 /// The five outcomes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<'a> {
     /// Received outside every window of the campaign.
     OutOfWindow {
         /// The campaign's windows.
-        windows: Vec<WindowOut>,
+        windows: &'a [crate::model::Window],
     },
     /// About a subject the campaign does not accept.
     OutOfScope {
-        /// Which property is outside the scope, in words.
-        reason: String,
+        /// Which property is outside the scope.
+        reason: ScopeReason<'a>,
     },
     /// Excluded by a clause (不予受理).
     Excluded {
         /// The clause's id.
-        exclusion: String,
+        exclusion: &'a str,
         /// Its official reason, verbatim.
-        reason: String,
+        reason: &'a str,
         /// The earlier tip this one repeats, for a duplicate clause.
-        #[serde(skip_serializing_if = "Option::is_none")]
         repeats: Option<Repeat>,
     },
     /// Accepted: what matched, who handles it, how urgently, by when.
     Accepted {
         /// Matched areas with their categories and symptoms.
-        matches: Vec<AreaMatch>,
+        matches: Vec<AreaMatch<'a>>,
         /// Responsible departments, lead first.
-        departments: Vec<Assigned>,
+        departments: Vec<Assigned<'a>>,
         /// `high`, `normal` or `low`.
         priority: &'static str,
         /// Due dates.
         due: Due,
         /// Recurring duties the campaign sets, with the next date each is due.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        duties: Vec<DutyDue>,
+        duties: Vec<DutyDue<'a>>,
     },
     /// In window and scope, not excluded, and nothing in the taxonomy matched.
     NoMatch,
 }
 
-impl Outcome {
+/// Which property of the subject is outside a campaign's scope, and what the scope accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScopeReason<'a> {
+    /// The subject's kind.
+    Kind {
+        /// The kind the tip gives.
+        kind: &'a str,
+        /// The kinds the campaign accepts.
+        accepted: &'a [String],
+    },
+    /// The subject's administrative level.
+    Level {
+        /// The level the tip gives.
+        level: Level,
+        /// The levels the campaign accepts.
+        accepted: &'a [Level],
+    },
+    /// Where the subject is.
+    Region {
+        /// The division code the tip gives.
+        region: &'a Region,
+        /// The divisions the campaign covers.
+        accepted: &'a [Region],
+    },
+}
+
+impl std::fmt::Display for ScopeReason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScopeReason::Kind { kind, accepted } => write!(
+                f,
+                "the subject is a `{kind}`; the campaign accepts {}",
+                accepted.join("、")
+            ),
+            ScopeReason::Level { level, accepted } => {
+                write!(
+                    f,
+                    "the subject is at {} level; the campaign accepts ",
+                    level.name()
+                )?;
+                joined(f, accepted.iter().map(|l| l.name()))
+            }
+            ScopeReason::Region { region, accepted } => {
+                write!(f, "the subject is in region {region}, outside ")?;
+                joined(f, accepted.iter().map(|r| r.code()))
+            }
+        }
+    }
+}
+
+fn joined<'s>(
+    f: &mut std::fmt::Formatter<'_>,
+    items: impl Iterator<Item = &'s str>,
+) -> std::fmt::Result {
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            f.write_str("、")?;
+        }
+        f.write_str(item)?;
+    }
+    Ok(())
+}
+
+impl Serialize for ScopeReason<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Written by hand rather than with `#[serde(flatten)]`, which buffers every value of the
+/// outcome before writing it; the keys and their order are the same.
+impl Serialize for Decision<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("campaign", self.campaign)?;
+        map.serialize_entry("outcome", self.outcome.name())?;
+        match &self.outcome {
+            Outcome::OutOfWindow { windows } => {
+                map.serialize_entry("windows", &Windows(windows))?;
+            }
+            Outcome::OutOfScope { reason } => map.serialize_entry("reason", reason)?,
+            Outcome::Excluded {
+                exclusion,
+                reason,
+                repeats,
+            } => {
+                map.serialize_entry("exclusion", exclusion)?;
+                map.serialize_entry("reason", reason)?;
+                if let Some(repeat) = repeats {
+                    map.serialize_entry("repeats", repeat)?;
+                }
+            }
+            Outcome::Accepted {
+                matches,
+                departments,
+                priority,
+                due,
+                duties,
+            } => {
+                map.serialize_entry("matches", matches)?;
+                map.serialize_entry("departments", departments)?;
+                map.serialize_entry("priority", priority)?;
+                map.serialize_entry("due", due)?;
+                if !duties.is_empty() {
+                    map.serialize_entry("duties", duties)?;
+                }
+            }
+            Outcome::NoMatch => {}
+        }
+        if !self.explain.is_empty() {
+            map.serialize_entry("explain", &self.explain)?;
+        }
+        map.end()
+    }
+}
+
+impl Outcome<'_> {
     /// The outcome's name as written out.
     pub fn name(&self) -> &'static str {
         match self {
@@ -71,13 +188,21 @@ impl Outcome {
     }
 }
 
-/// A window, as written out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WindowOut {
-    /// First day.
-    pub start: NaiveDate,
-    /// Last day.
-    pub end: NaiveDate,
+/// A campaign's windows, as written out.
+struct Windows<'a>(&'a [crate::model::Window]);
+
+impl Serialize for Windows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct WindowOut {
+            start: NaiveDate,
+            end: NaiveDate,
+        }
+        serializer.collect_seq(self.0.iter().map(|w| WindowOut {
+            start: w.start,
+            end: w.end,
+        }))
+    }
 }
 
 /// The earlier tip a tip repeats.
@@ -100,51 +225,51 @@ fn two_decimals<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::O
 
 /// A matched area.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AreaMatch {
+pub struct AreaMatch<'a> {
     /// The area's id.
-    pub area: String,
+    pub area: &'a str,
     /// Its matched categories.
-    pub categories: Vec<CategoryMatch>,
+    pub categories: Vec<CategoryMatch<'a>>,
 }
 
 /// A matched category.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryMatch {
+pub struct CategoryMatch<'a> {
     /// The category's id.
-    pub category: String,
+    pub category: &'a str,
     /// Its official wording.
-    pub title: String,
+    pub title: &'a str,
     /// The symptoms that matched.
-    pub symptoms: Vec<SymptomMatch>,
+    pub symptoms: Vec<SymptomMatch<'a>>,
 }
 
 /// A matched symptom and the text that shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SymptomMatch {
+pub struct SymptomMatch<'a> {
     /// The symptom's id.
-    pub symptom: String,
+    pub symptom: &'a str,
     /// Where the tip shows it.
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<Evidence<'a>>,
 }
 
 /// A stretch of the original tip text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     /// First character, counted in characters from 0.
     pub start: usize,
     /// One past the last character.
     pub end: usize,
     /// The text as it stands in the tip.
-    pub text: String,
+    pub text: &'a str,
 }
 
 /// A responsible department.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Assigned {
+pub struct Assigned<'a> {
     /// Its id in the scheme.
-    pub id: String,
+    pub id: &'a str,
     /// Its official name.
-    pub name: String,
+    pub name: &'a str,
     /// `lead` (牵头) or `with` (配合).
     pub role: &'static str,
 }
@@ -165,13 +290,13 @@ pub struct Due {
 
 /// A recurring duty and its next due date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DutyDue {
+pub struct DutyDue<'a> {
     /// The duty's id.
-    pub duty: String,
+    pub duty: &'a str,
     /// What is reported.
-    pub title: String,
+    pub title: &'a str,
     /// The department it goes to.
-    pub to: String,
+    pub to: &'a str,
     /// The first due date on or after the tip was received.
     pub next: NaiveDate,
 }

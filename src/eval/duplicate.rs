@@ -1,39 +1,61 @@
 //! Near-duplicate detection: has this tip, or one reworded slightly, been reported before?
 //!
 //! Similarity is the Jaccard similarity of the two texts' sets of character bigrams, taken over
-//! the normal form (so script, width and glosses do not matter) without punctuation. For short
-//! texts (up to [`EXACT_UP_TO`] bigrams) it is computed exactly from the bigram sets; for
-//! longer ones it is estimated from a one-permutation MinHash signature of [`BINS`] values,
-//! within about ±0.05 at 0.8. Candidates are found by locality-sensitive hashing in [`BANDS`]
-//! bands, so the cost per tip does not grow with the number of tips before it. The index keeps
-//! a signature per tip (about 0.5 KB, and the bigram set of a short text), never the texts.
-
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+//! the normal form (so script, width and glosses do not matter) without punctuation. It is
+//! estimated from a one-permutation MinHash signature of [`BINS`] values, each kept to its
+//! lowest eight bits (b-bit MinHash, corrected for the chance agreement that leaves), within
+//! about ±0.05 at 0.8. Candidates are found by locality-sensitive hashing in [`BANDS`] bands,
+//! so the cost per tip does not grow with the number of tips before it.
+//!
+//! Two short texts (up to [`EXACT_UP_TO`] bigrams) are compared exactly, from their bigram
+//! sets.
+//!
+//! The index keeps, per tip, its signature (80 bytes), a hash of its whole text, its place in
+//! each band's bucket and its id: under 200 bytes a tip, never the text; a short text adds its
+//! bigram set, two bytes a bigram.
 
 use super::decision::Repeat;
 use crate::text::{Normalized, is_han};
 
 /// Values in a signature.
-const BINS: usize = 100;
-/// Bands of the locality-sensitive hash; `BINS / BANDS` values each. With 20 bands of 5, two
-/// texts at similarity 0.8 become candidates with probability 0.9996, at 0.3 with 0.05.
-const BANDS: usize = 20;
-const ROWS: usize = BINS / BANDS;
+const BINS: usize = 80;
+/// Bands of the locality-sensitive hash, of [`ROWS`] values each, over the first
+/// `BANDS × ROWS` values. Two texts at similarity 0.8 share a band with probability 0.985, at
+/// 0.85 with 0.997; at 0.3, 0.07.
+const BANDS: usize = 8;
+const ROWS: usize = 4;
 /// Fewer bigrams than this say too little to call a text a repeat.
 const MIN_SHINGLES: usize = 4;
-/// Up to this many bigrams a text keeps its bigram set, where a sampled estimate would be
-/// coarse.
-const EXACT_UP_TO: usize = 256;
+/// Up to this many bigrams a text keeps its set of bigrams (a 16-bit hash of each), and two
+/// such texts are compared exactly: for a short text one bigram more or less moves the
+/// similarity further than a sampled estimate can see.
+const EXACT_UP_TO: usize = 48;
+/// The chance that two different bigram sets agree on a value's lowest eight bits anyway.
+const CHANCE: f64 = 1.0 / 256.0;
 
 /// The MinHash signature of a text.
 #[derive(Debug, Clone)]
 pub struct Signature {
-    values: [u32; BINS],
+    values: [u8; BINS],
     exact: u64,
     shingles: usize,
-    /// The sorted bigram hashes of a short text.
-    set: Option<Box<[u32]>>,
+    /// The sorted, distinct bigram hashes of a short text.
+    set: Option<Vec<u16>>,
+}
+
+/// Whether `c` counts for similarity: letters, digits and Chinese characters, not punctuation.
+#[inline]
+fn counts(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if is_han(c) {
+        true
+    } else {
+        // General punctuation and CJK symbols, most of what else a tip holds, without the
+        // table lookup.
+        !matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x303F | 0xFF00..=0xFF65)
+            && c.is_alphanumeric()
+    }
 }
 
 impl Signature {
@@ -44,11 +66,7 @@ impl Signature {
         let mut previous: Option<char> = None;
         let mut shingles = 0;
         let mut set = Vec::new();
-        for c in normalized
-            .text
-            .chars()
-            .filter(|c| is_han(*c) || c.is_alphanumeric())
-        {
+        for c in normalized.text.chars().filter(|c| counts(*c)) {
             exact = (exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
             if let Some(p) = previous {
                 let hash = mix(((p as u64) << 32) | c as u64);
@@ -59,7 +77,7 @@ impl Signature {
                 }
                 shingles += 1;
                 if shingles <= EXACT_UP_TO {
-                    set.push(value);
+                    set.push((hash >> 16) as u16);
                 }
             }
             previous = Some(c);
@@ -68,51 +86,47 @@ impl Signature {
         let set = (shingles <= EXACT_UP_TO).then(|| {
             set.sort_unstable();
             set.dedup();
-            set.into_boxed_slice()
+            set
         });
         Signature {
-            values,
+            values: values.map(|v| v as u8),
             exact,
             shingles,
             set,
         }
     }
 
-    /// The similarity of the two texts, when it is at least `threshold`.
-    fn similarity_at_least(&self, other: &Signature, threshold: f64) -> Option<f64> {
-        if self.exact == other.exact {
-            return Some(1.0);
-        }
-        // The estimate first, stopping as soon as too many values differ; a short text's exact
-        // similarity is computed only when the estimate comes near the threshold.
-        let exact_sets = self.set.as_ref().zip(other.set.as_ref());
-        let slack = if exact_sets.is_some() { 0.2 } else { 0.0 };
-        let allowed = ((1.0 - threshold + slack) * BINS as f64).floor() as usize;
-        let mut differ = 0;
-        // In chunks, so that each chunk compiles to vector compares.
-        for (a, b) in self.values.chunks(25).zip(other.values.chunks(25)) {
-            differ += a.iter().zip(b).filter(|(x, y)| x != y).count();
-            if differ > allowed {
-                return None;
-            }
-        }
-        let similarity = match exact_sets {
-            Some((a, b)) => jaccard(a, b),
-            None => (BINS - differ) as f64 / BINS as f64,
-        };
-        (similarity >= threshold).then_some(similarity)
-    }
-
-    fn band_keys(&self) -> impl Iterator<Item = u64> + '_ {
-        self.values.chunks(ROWS).enumerate().map(|(band, rows)| {
-            rows.iter()
-                .fold(mix(band as u64 + 1), |key, v| mix(key ^ *v as u64))
-        })
+    fn band_key(values: &[u8; BINS], band: usize) -> u32 {
+        let at = band * ROWS;
+        u32::from_le_bytes([values[at], values[at + 1], values[at + 2], values[at + 3]])
     }
 }
 
+/// The similarity of two signatures, when it is at least `threshold`: exact when both texts
+/// are short, else estimated. For short texts the estimate only decides whether to compute
+/// it, with room for its error.
+fn similarity_at_least(
+    a: &[u8; BINS],
+    b: &[u8; BINS],
+    sets: Option<(&[u16], &[u16])>,
+    threshold: f64,
+) -> Option<f64> {
+    let agree = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    let estimate = if agree == BINS {
+        1.0
+    } else {
+        ((agree as f64 / BINS as f64 - CHANCE) / (1.0 - CHANCE)).max(0.0)
+    };
+    let similarity = match sets {
+        Some((a, b)) if estimate >= threshold - 0.3 => jaccard(a, b),
+        Some(_) => return None,
+        None => estimate,
+    };
+    (similarity >= threshold).then_some(similarity)
+}
+
 /// The Jaccard similarity of two sorted, duplicate-free lists.
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+fn jaccard(a: &[u16], b: &[u16]) -> f64 {
     let (mut i, mut j, mut both) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -160,60 +174,177 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Keys here are hashes already: hashing them again would only cost time.
-#[derive(Debug, Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 << 8) | u64::from(*byte);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
-
 /// Members of one band bucket looked at for a new tip, the most recent first. A bucket grows
 /// when many tips share a band — a stream of look-alike tips —, and looking at every member
 /// would make the cost per tip grow with the input; a repeat of an older tip is still found
 /// through its other bands.
 const BUCKET_LIMIT: usize = 4;
 
-/// Bands two tips must share before their signatures are compared. A repeat at 0.8 shares
-/// about 6.6 of the 20 bands and two or more with probability 0.996; tips merely on one theme
-/// (0.4) share two with probability 0.017 instead of one with 0.19 — a tenth of the work.
-const BANDS_IN_COMMON: u8 = 2;
-
 const NONE: u32 = u32::MAX;
 
-/// Every tip seen so far, by signature. What a query walks is kept in compact arrays of its
-/// own, apart from the signatures it rarely needs to open.
+/// A set of tips by a 64-bit key that each tip's own record gives back: open addressing,
+/// linear probing, one tip number and one byte of the key's hash per slot, the key itself
+/// never stored. Each slot holds the latest tip with its key.
 #[derive(Debug, Default)]
+struct Slots {
+    tips: Vec<u32>,
+    tags: Vec<u8>,
+    used: usize,
+    /// Mixed into every key, so that the tables of different bands spread keys differently.
+    salt: u64,
+}
+
+impl Slots {
+    fn salted(salt: u64) -> Slots {
+        Slots {
+            salt,
+            ..Slots::default()
+        }
+    }
+
+    fn hash(&self, key: u64) -> u64 {
+        mix(key ^ self.salt)
+    }
+
+    /// The slot of `key`, or the empty slot where it would go; `key_of` gives a tip's key.
+    fn find(&self, key_of: impl Fn(u32) -> u64, key: u64) -> Option<usize> {
+        if self.tips.is_empty() {
+            return None;
+        }
+        let hash = self.hash(key);
+        let tag = hash as u8;
+        let mut at = home(hash, self.tips.len());
+        loop {
+            let tip = self.tips[at];
+            if tip == NONE || (self.tags[at] == tag && key_of(tip) == key) {
+                return Some(at);
+            }
+            at = if at + 1 == self.tips.len() { 0 } else { at + 1 };
+        }
+    }
+
+    fn get(&self, key_of: impl Fn(u32) -> u64, key: u64) -> Option<u32> {
+        let at = self.find(key_of, key)?;
+        let tip = self.tips[at];
+        (tip != NONE).then_some(tip)
+    }
+
+    /// Makes `tip` the latest with `key`; returns the one it replaces.
+    fn put(&mut self, key_of: impl Fn(u32) -> u64, key: u64, tip: u32) -> Option<u32> {
+        if (self.used + 1) * 4 > self.tips.len() * 3 {
+            self.grow(&key_of);
+        }
+        let at = self
+            .find(&key_of, key)
+            .expect("a grown table has an empty slot");
+        let before = self.tips[at];
+        self.tips[at] = tip;
+        self.tags[at] = self.hash(key) as u8;
+        if before == NONE {
+            self.used += 1;
+            None
+        } else {
+            Some(before)
+        }
+    }
+
+    fn grow(&mut self, key_of: &impl Fn(u32) -> u64) {
+        // By half, not double, so that a table is never less than half full.
+        let size = (self.tips.len() + self.tips.len() / 2).max(16);
+        let old = std::mem::replace(&mut self.tips, vec![NONE; size]);
+        self.tags = vec![0; size];
+        for tip in old.into_iter().filter(|t| *t != NONE) {
+            let hash = self.hash(key_of(tip));
+            let mut at = home(hash, size);
+            while self.tips[at] != NONE {
+                at = if at + 1 == size { 0 } else { at + 1 };
+            }
+            self.tips[at] = tip;
+            self.tags[at] = hash as u8;
+        }
+    }
+}
+
+/// The first slot to try for `hash` in a table of `size` slots, for any size.
+fn home(hash: u64, size: usize) -> usize {
+    ((u128::from(hash) * size as u128) >> 64) as usize
+}
+
+/// Every tip seen so far, by signature.
+#[derive(Debug)]
 pub struct DuplicateIndex {
-    ids: Vec<(String, bool)>,
-    signatures: Vec<Signature>,
-    exact: ByHash<u32>,
-    /// For each band key, the latest tip that has it; earlier ones are chained through
-    /// `previous`, so a bucket costs no allocation of its own.
-    latest: ByHash<u32>,
+    /// The ids, one after another; `ends[tip]` is where a tip's id ends.
+    ids: String,
+    ends: Vec<u64>,
+    /// One bit per tip: it came from the history, not from the input being decided.
+    history: Vec<u64>,
+    values: Vec<[u8; BINS]>,
+    exact: Vec<u64>,
+    /// The bigram sets of short texts, one after another; `set_ends[tip]` is where a tip's
+    /// ends (a long text's is empty).
+    sets: Vec<u16>,
+    set_ends: Vec<u32>,
+    /// The first tip of each text, by its hash.
+    first: Slots,
+    /// Per band, the latest tip of each band key; earlier ones are chained through `previous`.
+    latest: [Slots; BANDS],
     /// `previous[tip * BANDS + band]`: the tip before it in the same bucket, or `NONE`.
     previous: Vec<u32>,
-    /// Per tip: the last query that met it, and in how many bands that query met it.
-    met: Vec<(u32, u8)>,
-    queries: u32,
+}
+
+impl Default for DuplicateIndex {
+    fn default() -> DuplicateIndex {
+        DuplicateIndex {
+            ids: String::new(),
+            ends: Vec::new(),
+            history: Vec::new(),
+            values: Vec::new(),
+            exact: Vec::new(),
+            sets: Vec::new(),
+            set_ends: Vec::new(),
+            first: Slots::salted(0),
+            latest: std::array::from_fn(|band| Slots::salted((band as u64 + 1) << 32)),
+            previous: Vec::new(),
+        }
+    }
 }
 
 impl DuplicateIndex {
     /// An empty index.
     pub fn new() -> DuplicateIndex {
         DuplicateIndex::default()
+    }
+
+    /// The number of tips remembered.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no tip is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bigram set of a short text.
+    fn set(&self, tip: u32) -> Option<&[u16]> {
+        let tip = tip as usize;
+        let start = if tip == 0 {
+            0
+        } else {
+            self.set_ends[tip - 1] as usize
+        };
+        let end = self.set_ends[tip] as usize;
+        (end > start).then(|| &self.sets[start..end])
+    }
+
+    fn id(&self, tip: u32) -> &str {
+        let tip = tip as usize;
+        let start = if tip == 0 {
+            0
+        } else {
+            self.ends[tip - 1] as usize
+        };
+        &self.ids[start..self.ends[tip] as usize]
     }
 
     /// The most similar earlier tip at `threshold` or above (the earliest among equals), then
@@ -228,27 +359,35 @@ impl DuplicateIndex {
         if signature.shingles < MIN_SHINGLES {
             return None;
         }
-        self.queries += 1;
-        let keys: Vec<u64> = signature.band_keys().collect();
         let mut best: Option<(u32, f64)> = None;
-        if let Some(&earlier) = self.exact.get(&signature.exact) {
+        let identical = {
+            let exact = &self.exact;
+            self.first.get(|tip| exact[tip as usize], signature.exact)
+        };
+        if let Some(earlier) = identical {
             best = Some((earlier, 1.0));
         } else {
-            for (band, key) in keys.iter().enumerate() {
-                let mut candidate = self.latest.get(key).copied().unwrap_or(NONE);
+            let values = &self.values;
+            let mut seen = [NONE; BANDS * BUCKET_LIMIT];
+            let mut count = 0;
+            for (band, slots) in self.latest.iter().enumerate() {
+                let key = band_key(&signature.values, band);
+                let mut candidate = slots
+                    .get(|tip| band_key(&values[tip as usize], band), key)
+                    .unwrap_or(NONE);
                 let mut walked = 0;
                 while candidate != NONE && walked < BUCKET_LIMIT {
                     walked += 1;
-                    let next = self.previous[candidate as usize * BANDS + band];
-                    let met = &mut self.met[candidate as usize];
-                    if met.0 != self.queries {
-                        *met = (self.queries, 0);
-                    }
-                    met.1 += 1;
-                    if met.1 == BANDS_IN_COMMON {
-                        let earlier = &self.signatures[candidate as usize];
-                        if let Some(similarity) = earlier.similarity_at_least(&signature, threshold)
-                        {
+                    if !seen[..count].contains(&candidate) {
+                        seen[count] = candidate;
+                        count += 1;
+                        let sets = self.set(candidate).zip(signature.set.as_deref());
+                        if let Some(similarity) = similarity_at_least(
+                            &values[candidate as usize],
+                            &signature.values,
+                            sets,
+                            threshold,
+                        ) {
                             let better = match best {
                                 None => true,
                                 Some((index, top)) => {
@@ -260,37 +399,53 @@ impl DuplicateIndex {
                             }
                         }
                     }
-                    candidate = next;
+                    candidate = self.previous[candidate as usize * BANDS + band];
                 }
             }
         }
-        let index = self.ids.len() as u32;
-        // An exact repeat is found through the first tip with its text; it joins no bucket, so
-        // a flood of identical tips does not fill the buckets.
-        let joins = best.is_none_or(|(_, similarity)| similarity < 1.0);
+        let index = self.ends.len() as u32;
+        self.values.push(signature.values);
+        self.exact.push(signature.exact);
+        self.sets.extend(signature.set.iter().flatten());
+        self.set_ends.push(self.sets.len() as u32);
+        // An identical text is found through the first tip with it; it joins no bucket, so a
+        // flood of identical tips does not fill the buckets.
+        let joins = identical.is_none();
+        let values = &self.values;
+        let exact = &self.exact;
         if joins {
-            self.exact.entry(signature.exact).or_insert(index);
+            self.first
+                .put(|tip| exact[tip as usize], signature.exact, index);
         }
-        for key in &keys {
+        for (band, slots) in self.latest.iter_mut().enumerate() {
             let previous = if joins {
-                self.latest.insert(*key, index).unwrap_or(NONE)
+                let key = band_key(&signature.values, band);
+                slots
+                    .put(|tip| band_key(&values[tip as usize], band), key, index)
+                    .unwrap_or(NONE)
             } else {
                 NONE
             };
             self.previous.push(previous);
         }
-        self.ids.push((id.to_string(), history));
-        self.signatures.push(signature);
-        self.met.push((self.queries, 0));
-        best.map(|(earlier, similarity)| {
-            let (tip, history) = &self.ids[earlier as usize];
-            Repeat {
-                tip: tip.clone(),
-                similarity,
-                history: *history,
-            }
+        self.ids.push_str(id);
+        self.ends.push(self.ids.len() as u64);
+        if index as usize / 64 >= self.history.len() {
+            self.history.push(0);
+        }
+        if history {
+            self.history[index as usize / 64] |= 1 << (index % 64);
+        }
+        best.map(|(earlier, similarity)| Repeat {
+            tip: self.id(earlier).to_string(),
+            similarity,
+            history: self.history[earlier as usize / 64] & (1 << (earlier % 64)) != 0,
         })
     }
+}
+
+fn band_key(values: &[u8; BINS], band: usize) -> u64 {
+    u64::from(Signature::band_key(values, band))
 }
 
 #[cfg(test)]

@@ -235,14 +235,14 @@ impl<R: Read> Records<R> {
                 LineRead::TooLong => return Ok(Some(Raw::Malformed(self.too_long(line)))),
                 LineRead::Line => {}
             }
-            let bytes = std::mem::take(&mut self.buffer);
-            let text = match String::from_utf8(bytes) {
+            let text = match simdutf8::compat::from_utf8(&self.buffer) {
                 Ok(text) => text,
                 Err(error) => {
-                    let valid = error.utf8_error().valid_up_to();
-                    let bytes = error.into_bytes();
-                    let column = String::from_utf8_lossy(&bytes[..valid]).chars().count() + 1;
-                    self.buffer = bytes;
+                    let valid = error.valid_up_to();
+                    let column = String::from_utf8_lossy(&self.buffer[..valid])
+                        .chars()
+                        .count()
+                        + 1;
                     return Ok(Some(Raw::Malformed(RecordError {
                         line,
                         column: Some(column),
@@ -251,13 +251,12 @@ impl<R: Read> Records<R> {
                     })));
                 }
             };
-            let kept = text.trim_end_matches('\r').len();
-            if text[..kept].trim().is_empty() {
-                self.buffer = text.into_bytes();
+            let text = text.trim_end_matches('\r');
+            if text.trim().is_empty() {
                 continue;
             }
-            let mut text = text;
-            text.truncate(kept);
+            // Copied at its length: the buffer stays, grown once, for the next line.
+            let text = text.to_string();
             return Ok(Some(Raw::Json { line, text }));
         }
     }
@@ -399,7 +398,7 @@ impl<R: Read> Records<R> {
         // whole and in neither cell.
         let mut start = 0;
         for (cell, end) in ends.iter().enumerate() {
-            if std::str::from_utf8(&buffer[start..*end]).is_err() {
+            if simdutf8::basic::from_utf8(&buffer[start..*end]).is_err() {
                 let column = self
                     .layout()
                     .and_then(|layout| layout.column_name(cell))

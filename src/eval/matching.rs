@@ -11,8 +11,8 @@ use crate::text::Normalized;
 pub(crate) const EVIDENCE_LIMIT: usize = 100;
 
 /// A tip's text as matching sees it, for one campaign.
-pub(crate) struct TextView<'a> {
-    pub original: &'a str,
+pub(crate) struct TextView<'a, 't> {
+    pub original: &'t str,
     pub normalized: &'a Normalized,
     pub hits: &'a [Hit],
     pub present: &'a [u64],
@@ -21,7 +21,7 @@ pub(crate) struct TextView<'a> {
     pub campaign: &'a Campaign,
 }
 
-impl TextView<'_> {
+impl<'t> TextView<'_, 't> {
     fn literal_hits(&self, literal: usize) -> &[Hit] {
         hits_of(
             self.hits,
@@ -92,17 +92,17 @@ impl TextView<'_> {
         pairs
     }
 
-    fn evidence_of(&self, start: usize, end: usize) -> Evidence {
+    fn evidence_of(&self, start: usize, end: usize) -> Evidence<'t> {
         let origin = self.normalized.origin(self.original, start, end);
         Evidence {
             start: origin.start,
             end: origin.end,
-            text: self.original[origin.byte_start..origin.byte_end].to_string(),
+            text: &self.original[origin.byte_start..origin.byte_end],
         }
     }
 
     /// The evidence for a rule that matches: every occurrence of what it requires.
-    pub(crate) fn evidence(&self, rule: &MatchRule, out: &mut Vec<Evidence>) {
+    pub(crate) fn evidence(&self, rule: &MatchRule, out: &mut Vec<Evidence<'t>>) {
         match rule {
             MatchRule::Literal(literal) => {
                 for hit in self.literal_hits(*literal).iter().take(EVIDENCE_LIMIT) {

@@ -24,7 +24,7 @@ use crate::text::{Normalized, normalize};
 
 pub use decision::{
     AreaMatch, Assigned, CategoryMatch, Decision, Due, DutyDue, Evidence, Explanation, Outcome,
-    Repeat, SymptomMatch, WindowOut,
+    Repeat, ScopeReason, SymptomMatch,
 };
 pub use duplicate::{DuplicateIndex, Signature};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
@@ -109,13 +109,13 @@ impl<'m> Evaluator<'m> {
 
     /// Every campaign's decision on a prepared tip, in model order. `repeat` is the earlier tip
     /// it repeats, if any; `explain` adds why each rule did or did not fire.
-    pub fn decide(
-        &self,
-        tip: &Tip,
+    pub fn decide<'t>(
+        &'t self,
+        tip: &'t Tip,
         prepared: &Prepared,
         repeat: Option<&Repeat>,
         explain: bool,
-    ) -> Vec<Decision> {
+    ) -> Vec<Decision<'t>> {
         self.model
             .campaigns
             .iter()
@@ -138,7 +138,7 @@ impl<'m> Evaluator<'m> {
                 let mut trace = explain.then(Vec::new);
                 let outcome = self.outcome(index, campaign, &facts, &mut trace);
                 Decision {
-                    campaign: campaign.id.clone(),
+                    campaign: &campaign.id,
                     outcome,
                     explain: trace.unwrap_or_default(),
                 }
@@ -146,18 +146,19 @@ impl<'m> Evaluator<'m> {
             .collect()
     }
 
-    fn outcome(
-        &self,
+    fn outcome<'t>(
+        &'t self,
         index: usize,
-        campaign: &Campaign,
-        facts: &Facts,
+        campaign: &'t Campaign,
+        facts: &Facts<'_, 't>,
         trace: &mut Option<Vec<Explanation>>,
-    ) -> Outcome {
+    ) -> Outcome<'t> {
         let tip = facts.tip;
-        let mut note = |rule: String, fired: bool, why: &dyn Fn() -> String| {
+        // The rule's name and the reason are built only when a trace is asked for.
+        let mut note = |rule: &dyn Fn() -> String, fired: bool, why: &dyn Fn() -> String| {
             if let Some(trace) = trace.as_mut() {
                 trace.push(Explanation {
-                    rule,
+                    rule: rule(),
                     fired,
                     why: why(),
                 });
@@ -165,7 +166,7 @@ impl<'m> Evaluator<'m> {
         };
 
         let in_window = campaign.windows.iter().any(|w| w.contains(tip.received));
-        note("window".into(), in_window, &|| {
+        note(&|| "window".into(), in_window, &|| {
             let windows: Vec<String> = campaign
                 .windows
                 .iter()
@@ -175,22 +176,14 @@ impl<'m> Evaluator<'m> {
         });
         if !in_window {
             return Outcome::OutOfWindow {
-                windows: campaign
-                    .windows
-                    .iter()
-                    .map(|w| WindowOut {
-                        start: w.start,
-                        end: w.end,
-                    })
-                    .collect(),
+                windows: &campaign.windows,
             };
         }
 
         let scope = self.scope_problem(index, campaign, tip);
-        note("scope".into(), scope.is_none(), &|| {
-            scope
-                .clone()
-                .unwrap_or_else(|| "the subject is one the campaign accepts".into())
+        note(&|| "scope".into(), scope.is_none(), &|| match &scope {
+            Some(reason) => reason.to_string(),
+            None => "the subject is one the campaign accepts".into(),
         });
         if let Some(reason) = scope {
             return Outcome::OutOfScope { reason };
@@ -198,7 +191,7 @@ impl<'m> Evaluator<'m> {
 
         for exclusion in &campaign.exclusions {
             let fired = facts.holds(&exclusion.condition);
-            note(format!("exclusion {}", exclusion.id), fired, &|| {
+            note(&|| format!("exclusion {}", exclusion.id), fired, &|| {
                 condition::explain(facts, &exclusion.condition)
             });
             if fired {
@@ -206,8 +199,8 @@ impl<'m> Evaluator<'m> {
                     .then(|| facts.repeat.cloned())
                     .flatten();
                 return Outcome::Excluded {
-                    exclusion: exclusion.id.clone(),
-                    reason: exclusion.reason.clone(),
+                    exclusion: &exclusion.id,
+                    reason: &exclusion.reason,
                     repeats,
                 };
             }
@@ -221,7 +214,7 @@ impl<'m> Evaluator<'m> {
                 let mut symptoms = Vec::new();
                 for symptom in &category.symptoms {
                     let fired = facts.text.matches(&symptom.rule);
-                    note(format!("symptom {}", symptom.id), fired, &|| {
+                    note(&|| format!("symptom {}", symptom.id), fired, &|| {
                         facts.text.explain(&symptom.rule)
                     });
                     if fired {
@@ -231,7 +224,7 @@ impl<'m> Evaluator<'m> {
                         evidence.dedup();
                         evidence.truncate(matching::EVIDENCE_LIMIT);
                         symptoms.push(SymptomMatch {
-                            symptom: symptom.id.clone(),
+                            symptom: &symptom.id,
                             evidence,
                         });
                     }
@@ -239,15 +232,15 @@ impl<'m> Evaluator<'m> {
                 if !symptoms.is_empty() {
                     routes.push(&category.route);
                     categories.push(CategoryMatch {
-                        category: category.id.clone(),
-                        title: category.title.clone(),
+                        category: &category.id,
+                        title: &category.title,
                         symptoms,
                     });
                 }
             }
             if !categories.is_empty() {
                 matches.push(AreaMatch {
-                    area: area.id.clone(),
+                    area: &area.id,
                     categories,
                 });
             }
@@ -292,9 +285,9 @@ impl<'m> Evaluator<'m> {
             .duties
             .iter()
             .map(|duty| DutyDue {
-                duty: duty.id.clone(),
-                title: duty.title.clone(),
-                to: campaign.departments[duty.recipient].name.clone(),
+                duty: &duty.id,
+                title: &duty.title,
+                to: &campaign.departments[duty.recipient].name,
                 next: calendar::next_day_of_month(tip.received, duty.day),
             })
             .collect();
@@ -310,44 +303,47 @@ impl<'m> Evaluator<'m> {
     /// Why the tip's subject is outside the campaign's scope, or `None` when it is inside.
     /// A property the tip leaves blank is not held against it: exclusions such as
     /// `missing subject.name` deal with blanks.
-    fn scope_problem(&self, index: usize, campaign: &Campaign, tip: &Tip) -> Option<String> {
+    fn scope_problem<'t>(
+        &self,
+        index: usize,
+        campaign: &'t Campaign,
+        tip: &'t Tip,
+    ) -> Option<ScopeReason<'t>> {
         let scope = &campaign.scope;
         if let Some(kind) = &tip.subject.kind {
             let kinds = &self.kinds[index];
-            if !kinds.is_empty() && !kinds.contains(&normalize(kind)) {
-                return Some(format!(
-                    "the subject is a `{kind}`; the campaign accepts {}",
-                    scope.subjects.join("、")
-                ));
+            // A kind already in normal form, as most are, is found without normalising it.
+            if !kinds.is_empty() && !kinds.contains(kind) && !kinds.contains(&normalize(kind)) {
+                return Some(ScopeReason::Kind {
+                    kind,
+                    accepted: &scope.subjects,
+                });
             }
         }
         if let Some(level) = tip.subject.level
             && !scope.levels.is_empty()
             && !scope.levels.contains(&level)
         {
-            let levels: Vec<&str> = scope.levels.iter().map(|l| l.name()).collect();
-            return Some(format!(
-                "the subject is at {} level; the campaign accepts {}",
-                level.name(),
-                levels.join("、")
-            ));
+            return Some(ScopeReason::Level {
+                level,
+                accepted: &scope.levels,
+            });
         }
         if let Some(region) = &tip.subject.region
             && !scope.regions.is_empty()
             && !scope.regions.iter().any(|r| r.contains(region))
         {
-            let regions: Vec<&str> = scope.regions.iter().map(|r| r.code()).collect();
-            return Some(format!(
-                "the subject is in region {region}, outside {}",
-                regions.join("、")
-            ));
+            return Some(ScopeReason::Region {
+                region,
+                accepted: &scope.regions,
+            });
         }
         None
     }
 }
 
 /// Departments of the matched categories: every lead first, then those that only co-operate.
-fn assigned(campaign: &Campaign, routes: &[&Route]) -> Vec<Assigned> {
+fn assigned<'t>(campaign: &'t Campaign, routes: &[&Route]) -> Vec<Assigned<'t>> {
     let mut leads: Vec<usize> = Vec::new();
     let mut with: Vec<usize> = Vec::new();
     for route in routes {
@@ -365,8 +361,8 @@ fn assigned(campaign: &Campaign, routes: &[&Route]) -> Vec<Assigned> {
         }
     }
     let department = |d: usize, role| Assigned {
-        id: campaign.departments[d].id.clone(),
-        name: campaign.departments[d].name.clone(),
+        id: &campaign.departments[d].id,
+        name: &campaign.departments[d].name,
         role,
     };
     leads

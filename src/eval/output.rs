@@ -29,7 +29,7 @@ struct DecidedRecord<'a> {
     real_name: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     reporter: Option<Disclosed<'a>>,
-    decisions: &'a [Decision],
+    decisions: &'a [Decision<'a>],
 }
 
 #[derive(Serialize)]

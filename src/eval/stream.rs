@@ -67,7 +67,7 @@ pub enum Item<'a> {
         /// The tip.
         tip: &'a Tip,
         /// The decisions.
-        decisions: &'a [Decision],
+        decisions: &'a [Decision<'a>],
     },
     /// A record that could not be decoded.
     Malformed(&'a RecordError),
@@ -214,6 +214,9 @@ impl<'a, 'm> Stream<'a, 'm> {
         T: Send,
         E: Send,
     {
+        if self.pool.is_none() {
+            return self.run_serial(records, render, sink);
+        }
         let layout = records.layout().cloned();
         std::thread::scope(|scope| {
             let (batches, to_decide) = sync_channel::<Result<Vec<Raw>, InputError>>(QUEUED);
@@ -263,6 +266,66 @@ impl<'a, 'm> Stream<'a, 'm> {
                 None => Ok(()),
             }
         })
+    }
+}
+
+impl Stream<'_, '_> {
+    /// One job: each record is read, decided and rendered in turn on this thread, with one
+    /// set of buffers for every tip; the sink gets the rendered records in batches.
+    fn run_serial<R, T, E>(
+        &mut self,
+        mut records: Records<R>,
+        render: impl Fn(Item) -> T,
+        mut sink: impl FnMut(Vec<T>) -> Result<(), E>,
+    ) -> Result<(), Stopped<E>>
+    where
+        R: Read,
+    {
+        let layout = records.layout().cloned();
+        let evaluator = self.evaluator;
+        let threshold = evaluator.duplicate_threshold();
+        let mut prepared = Prepared::default();
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let raw = match records.next_record() {
+                Ok(Some(raw)) => raw,
+                Ok(None) => break,
+                Err(error) => {
+                    if !batch.is_empty() {
+                        sink(batch).map_err(Stopped::Sink)?;
+                    }
+                    return Err(Stopped::Input(error));
+                }
+            };
+            let line = raw.line();
+            let rendered = match self.decoder.decode(raw, layout.as_ref()) {
+                Ok(tip) => {
+                    evaluator.prepare(&tip.text, &mut prepared);
+                    let repeat = threshold.and_then(|threshold| {
+                        let signature = Signature::of(prepared.normalized());
+                        self.index
+                            .find_and_insert(&tip.id, signature, threshold, false)
+                    });
+                    let decisions =
+                        evaluator.decide(&tip, &prepared, repeat.as_ref(), self.explain);
+                    render(Item::Decided {
+                        line,
+                        tip: &tip,
+                        decisions: &decisions,
+                    })
+                }
+                Err(error) => render(Item::Malformed(&error)),
+            };
+            batch.push(rendered);
+            if batch.len() == BATCH {
+                sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .map_err(Stopped::Sink)?;
+            }
+        }
+        if !batch.is_empty() {
+            sink(batch).map_err(Stopped::Sink)?;
+        }
+        Ok(())
     }
 }
 

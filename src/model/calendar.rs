@@ -16,7 +16,18 @@ use crate::syntax::Span;
 pub struct Calendar {
     schedules: BTreeMap<i32, Schedule>,
     days: BTreeMap<NaiveDate, Day>,
+    /// The same days as flags, one byte a day from 1 January of `first_year`: counting a
+    /// deadline asks about every day of its period, and that must cost an index, not a search.
+    flags: Vec<u8>,
+    first_year: i32,
 }
+
+/// The day is one a schedule names.
+const NAMED: u8 = 1;
+/// The day is a day off (else, when named, a working weekend day).
+const OFF: u8 = 2;
+/// The day's year has a schedule.
+const KNOWN: u8 = 4;
 
 /// One year's schedule, as one notice announced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +70,10 @@ impl Calendar {
 
     /// Whether the holidays of `year` are known.
     pub fn knows(&self, year: i32) -> bool {
-        self.schedules.contains_key(&year)
+        match NaiveDate::from_ymd_opt(year, 1, 1) {
+            Some(date) => self.flags_of(date) & KNOWN != 0,
+            None => false,
+        }
     }
 
     /// Every known schedule, by year.
@@ -89,17 +103,72 @@ impl Calendar {
     /// Whether `date` is a working day: a weekday that is no day off, or a working weekend
     /// day. In a year without a schedule, weekdays only.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        match self.days.get(&date) {
-            Some(day) => !day.off,
-            None => !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
+        let flags = self.flags_of(date);
+        if flags & NAMED != 0 {
+            flags & OFF == 0
+        } else {
+            !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
         }
     }
 
     pub(crate) fn add_schedule(&mut self, schedule: Schedule) {
-        self.schedules.insert(schedule.year, schedule);
+        let year = schedule.year;
+        self.schedules.insert(year, schedule);
+        if let (Some(first), Some(last)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) {
+            for day in first.iter_days().take_while(|d| *d <= last) {
+                if let Some(flags) = self.flags_mut(day) {
+                    *flags |= KNOWN;
+                }
+            }
+        }
     }
 
     pub(crate) fn add_day(&mut self, date: NaiveDate, day: Day) {
+        let off = if day.off { OFF } else { 0 };
+        if let Some(flags) = self.flags_mut(date) {
+            *flags = (*flags & KNOWN) | NAMED | off;
+        }
         self.days.insert(date, day);
+    }
+
+    fn flags_of(&self, date: NaiveDate) -> u8 {
+        if self.flags.is_empty() {
+            return 0;
+        }
+        let index = i64::from(date.num_days_from_ce()) - self.base();
+        usize::try_from(index)
+            .ok()
+            .and_then(|index| self.flags.get(index))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn base(&self) -> i64 {
+        NaiveDate::from_ymd_opt(self.first_year, 1, 1)
+            .map_or(0, |d| i64::from(d.num_days_from_ce()))
+    }
+
+    /// The flags of `date`, growing the table to reach it; `None` for a date no calendar
+    /// file can name (the checker keeps schedules within the years 1000–9999).
+    fn flags_mut(&mut self, date: NaiveDate) -> Option<&mut u8> {
+        if !(1000..=9999).contains(&date.year()) {
+            return None;
+        }
+        if self.flags.is_empty() {
+            self.first_year = date.year();
+        } else if date.year() < self.first_year {
+            let old_base = self.base();
+            self.first_year = date.year();
+            let grow = usize::try_from(old_base - self.base()).ok()?;
+            self.flags.splice(0..0, std::iter::repeat_n(0, grow));
+        }
+        let index = usize::try_from(i64::from(date.num_days_from_ce()) - self.base()).ok()?;
+        if index >= self.flags.len() {
+            self.flags.resize(index + 1, 0);
+        }
+        self.flags.get_mut(index)
     }
 }

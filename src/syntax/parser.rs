@@ -21,14 +21,14 @@ const GRAMMAR: &str = "the grammar guarantees this child";
 /// Parses one scheme file. On a syntax error, returns the first error: what follows it
 /// cannot be read reliably.
 pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
+    // pest recurses once per level of nesting: a source nested far past what lowering accepts
+    // is refused before it can exhaust the stack.
+    if let Some(at) = nested_too_deep(source) {
+        return Err(ParseError::TooDeep { at });
+    }
     let mut pairs = match SchemeParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
-        Err(_) => {
-            return Err(match nested_too_deep(source) {
-                Some(at) => ParseError::TooDeep { at },
-                None => detailed_error(source),
-            });
-        }
+        Err(_) => return Err(detailed_error(source)),
     };
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
@@ -50,14 +50,18 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     }
 }
 
-/// Where parentheses first nest deeper than [`DEEPEST`], outside strings and comments.
+/// Where nesting first goes deeper than [`PARSE_DEEPEST`], outside strings and comments:
+/// parentheses, and negations in a row (`非 非 非 …`), which nest without them.
 ///
-/// Nesting a little too deep parses, and lowering reports it; nesting thousands deep stops
-/// pest's own stack guard first, and its failure would say only "expected something else".
+/// Nesting a little too deep parses, and lowering reports it at [`DEEPEST`]; nesting
+/// thousands deep would exhaust the parser's stack first.
 fn nested_too_deep(source: &str) -> Option<Span> {
     let mut depth = 0usize;
+    // Negations since the last thing that closes a condition: each is a level of its own.
+    let mut negations = 0usize;
     let mut previous = ' ';
-    let mut chars = source.char_indices();
+    let mut chars = source.char_indices().peekable();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     while let Some((at, c)) = chars.next() {
         match c {
             '#' => {
@@ -68,6 +72,7 @@ fn nested_too_deep(source: &str) -> Option<Span> {
                 }
             }
             '"' => {
+                negations = 0;
                 let raw = previous == 'r';
                 while let Some((_, c)) = chars.next() {
                     match c {
@@ -80,14 +85,25 @@ fn nested_too_deep(source: &str) -> Option<Span> {
                     }
                 }
             }
-            '(' | '\u{FF08}' => {
-                depth += 1;
-                if depth > DEEPEST {
-                    return Some(Span::new(at, at + c.len_utf8()));
-                }
+            '(' | '\u{FF08}' => depth += 1,
+            ')' | '\u{FF09}' => {
+                depth = depth.saturating_sub(1);
+                negations = 0;
             }
-            ')' | '\u{FF09}' => depth = depth.saturating_sub(1),
-            _ => {}
+            '非' if !chars.peek().is_some_and(|(_, next)| is_word(*next)) => negations += 1,
+            'n' if !is_word(previous)
+                && source[at..].starts_with("not")
+                && !source[at + 3..].starts_with(is_word) =>
+            {
+                negations += 1;
+                chars.next();
+                chars.next();
+            }
+            c if c.is_whitespace() => {}
+            _ => negations = 0,
+        }
+        if depth + negations > PARSE_DEEPEST {
+            return Some(Span::new(at, at + c.len_utf8()));
         }
         previous = c;
     }
@@ -483,9 +499,13 @@ fn category(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CategoryDecl {
     }
 }
 
-/// How deep rules and conditions may nest. pest's own stack guard protects the parse; this
-/// protects everything that walks the tree afterwards, which recurses too.
+/// How deep rules and conditions may nest: everything that walks the tree recurses.
 const DEEPEST: usize = 200;
+
+/// How deep a source may nest before it is refused unparsed: far enough past [`DEEPEST`] that
+/// lowering names the place, near enough that parsing it needs a small part of a thread's
+/// stack.
+const PARSE_DEEPEST: usize = 2 * DEEPEST;
 
 thread_local! {
     static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -834,4 +854,44 @@ fn text(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Text {
 /// to hear about.
 pub(super) fn rule_words(rule: Rule) -> Option<&'static str> {
     describe_rule(&format!("{rule:?}"))
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::{ParseError, parse};
+
+    fn nested(depth: usize) -> (String, String) {
+        let rule = format!(
+            "专项 x {{\n  标题 \"t\"\n  方面 a \"a\" {{ 类别 b \"b\" {{ 表现 c \"c\" 匹配 {}\"会\"{} }} }}\n}}\n",
+            "任一(".repeat(depth),
+            ")".repeat(depth)
+        );
+        let condition = format!(
+            "专项 x {{\n  标题 \"t\"\n  不予受理 e 当 {}实名 理由 \"r\"\n}}\n",
+            "非 ".repeat(depth)
+        );
+        (rule, condition)
+    }
+
+    /// Lowering, not the parser's stack, refuses what nests a little too deep: the deepest
+    /// source the parser takes fits a thread's default stack, in a debug build too.
+    #[test]
+    fn the_deepest_parsed_nesting_fits_a_default_thread_stack() {
+        let (rule, condition) = nested(super::PARSE_DEEPEST - 1);
+        for source in [rule, condition] {
+            let outcome = std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || matches!(parse(&source), Err(ParseError::TooDeep { .. })))
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(outcome);
+        }
+    }
+
+    #[test]
+    fn thousands_of_negations_in_a_row_are_too_deep() {
+        let (_, condition) = nested(100_000);
+        assert!(matches!(parse(&condition), Err(ParseError::TooDeep { .. })));
+    }
 }

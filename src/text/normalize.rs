@@ -13,10 +13,29 @@ use super::script::{is_han, table};
 pub struct Normalized {
     /// The normal form.
     pub text: String,
-    /// For each character of `text`: its byte offset in `text`, and the byte offset in the
-    /// original of the character it came from.
-    offsets: Vec<(u32, u32)>,
+    /// The stretches of `text` that map onto the original character for character, each
+    /// character as long in bytes as the one it came from, in order.
+    runs: Vec<Run>,
 }
+
+/// A stretch of the normal form whose characters come from consecutive characters of the
+/// original, each of the same length in bytes: inside it, offsets in the one text are offsets
+/// in the other. Most of a Chinese text is one run; a folded width or a dropped space starts
+/// the next.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    /// Where it starts in the normal form, in bytes.
+    normal: u32,
+    /// How many characters of the normal form come before it.
+    normal_char: u32,
+    /// Where its first character's original stands, in bytes.
+    byte: u32,
+    /// The same, in characters.
+    char: u32,
+}
+
+/// The most characters in one run.
+const RUN_CHARS: u32 = 32;
 
 /// Where a stretch of the normal form stands in the original text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,33 +52,104 @@ pub struct Origin {
 
 impl Normalized {
     /// Puts `original` in normal form, reusing this value's buffers.
+    ///
+    /// Records are far shorter than 4 GiB, so offsets fit in `u32`.
     pub fn fill(&mut self, original: &str) {
         self.text.clear();
-        self.offsets.clear();
+        self.runs.clear();
         self.text.reserve(original.len());
-        // At most one entry per character; a third of the bytes for Chinese text.
-        self.offsets.reserve(original.len() / 3 + 16);
-        for (byte, c) in normal_chars(original) {
-            self.offsets.push((self.text.len() as u32, byte as u32));
+        let table = table();
+        let mut previous_han = false;
+        // The last character written continues a run: it followed the one before it in the
+        // original, and kept its length.
+        let mut in_run = false;
+        let mut index = 0u32;
+        let mut written = 0u32;
+        let mut chars = original.char_indices();
+        while let Some((byte, original_char)) = chars.next() {
+            let at = index;
+            index += 1;
+            let c = if is_han(original_char) {
+                // Most of a Chinese text: no width, case, white space or gloss to fold.
+                previous_han = true;
+                table.simplify(original_char)
+            } else {
+                let c = if original_char.is_ascii() {
+                    original_char.to_ascii_lowercase()
+                } else {
+                    table.simplify(fold_width(original_char))
+                };
+                if c == '('
+                    && previous_han
+                    && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
+                {
+                    for _ in 0..len {
+                        chars.next();
+                    }
+                    index += len as u32;
+                    in_run = false;
+                    continue;
+                }
+                if c.is_whitespace() {
+                    in_run = false;
+                    continue;
+                }
+                let c = c.to_ascii_lowercase();
+                previous_han = is_han(c);
+                c
+            };
+            let same_length = c.len_utf8() == original_char.len_utf8();
+            // Runs are cut every few characters too, so that placing a character counts no
+            // more than that many.
+            if !(in_run && same_length) || written.is_multiple_of(RUN_CHARS) {
+                self.runs.push(Run {
+                    normal: self.text.len() as u32,
+                    normal_char: written,
+                    byte: byte as u32,
+                    char: at,
+                });
+            }
+            in_run = same_length;
+            written += 1;
             self.text.push(c);
         }
     }
 
+    /// The run holding the normal-form byte `byte`, where the character holding it starts,
+    /// and that character's index in the normal form.
+    fn locate(&self, byte: usize) -> (Run, usize, usize) {
+        let run = match self
+            .runs
+            .binary_search_by_key(&(byte as u32), |run| run.normal)
+        {
+            Ok(index) => self.runs[index],
+            Err(index) => self.runs[index.saturating_sub(1)],
+        };
+        let bytes = self.text.as_bytes();
+        let byte = byte.min(bytes.len().saturating_sub(1));
+        let mut start = byte;
+        while start > run.normal as usize && bytes[start] & 0xC0 == 0x80 {
+            start -= 1;
+        }
+        let before = bytes[run.normal as usize..start]
+            .iter()
+            .filter(|b| **b & 0xC0 != 0x80)
+            .count();
+        (run, start, run.normal_char as usize + before)
+    }
+
     /// The character index in the normal form of the character at byte offset `byte`.
     pub fn char_at_byte(&self, byte: usize) -> usize {
-        match self
-            .offsets
-            .binary_search_by_key(&(byte as u32), |(start, _)| *start)
-        {
-            Ok(index) => index,
-            Err(index) => index.saturating_sub(1),
+        if self.runs.is_empty() {
+            return 0;
         }
+        self.locate(byte).2
     }
 
     /// Where the normal-form bytes `byte_start..byte_end` came from in `original` (the text
     /// this value was filled from). White space and glosses inside the range are part of it.
     pub fn origin(&self, original: &str, byte_start: usize, byte_end: usize) -> Origin {
-        if self.offsets.is_empty() {
+        if self.runs.is_empty() {
             return Origin {
                 start: 0,
                 end: 0,
@@ -67,69 +157,36 @@ impl Normalized {
                 byte_end: 0,
             };
         }
-        let first = self.char_at_byte(byte_start);
-        let last = self.char_at_byte(byte_end.saturating_sub(1).max(byte_start));
-        let from = self.offsets[first].1 as usize;
-        let last_byte = self.offsets[last].1 as usize;
+        // The original byte and character of the normal-form character holding `byte`.
+        let source = |byte: usize| {
+            let (run, start, index) = self.locate(byte);
+            (
+                run.byte as usize + (start - run.normal as usize),
+                run.char as usize + (index - run.normal_char as usize),
+            )
+        };
+        let (from, start) = source(byte_start);
+        let (last_byte, last) = source(byte_end.saturating_sub(1).max(byte_start));
         let to = last_byte
             + original[last_byte..]
                 .chars()
                 .next()
                 .map_or(0, char::len_utf8);
-        // Character offsets are counted only here, for the few stretches reported as
-        // evidence, not for every character of every tip.
-        let start = original[..from].chars().count();
-        let end = start + original[from..to].chars().count();
         Origin {
             start,
-            end,
+            end: last + 1,
             byte_start: from,
             byte_end: to,
         }
     }
 }
 
-/// The normal form of a keyword: the text of [`Normalized::fill`] without the offsets.
+/// The normal form of a keyword: the text of [`Normalized::fill`], which keywords and tips
+/// both go through, so they cannot disagree.
 pub fn normalize(text: &str) -> String {
-    normal_chars(text).map(|(_, c)| c).collect()
-}
-
-/// The characters of the normal form of `original`, each with the byte offset of the original
-/// character it comes from. Keywords and tips both go through here, so they cannot disagree.
-fn normal_chars(original: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    let table = table();
-    let mut previous_han = false;
-    let mut chars = original.char_indices();
-    std::iter::from_fn(move || {
-        while let Some((byte, original_char)) = chars.next() {
-            if is_han(original_char) {
-                // Most of a Chinese text: no width, case, white space or gloss to fold.
-                previous_han = true;
-                return Some((byte, table.simplify(original_char)));
-            }
-            let c = if original_char.is_ascii() {
-                original_char
-            } else {
-                table.simplify(fold_width(original_char))
-            };
-            if c == '('
-                && previous_han
-                && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
-            {
-                for _ in 0..len {
-                    chars.next();
-                }
-                continue;
-            }
-            if c.is_whitespace() {
-                continue;
-            }
-            let c = c.to_ascii_lowercase();
-            previous_han = is_han(c);
-            return Some((byte, c));
-        }
-        None
-    })
+    let mut normalized = Normalized::default();
+    normalized.fill(text);
+    normalized.text
 }
 
 /// Full-width ASCII forms and the ideographic space, as their half-width counterparts.
