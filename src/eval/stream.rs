@@ -1,6 +1,9 @@
 //! The evaluation stream: records in, decided records out, in input order.
 //!
-//! Records are read in batches bounded in count and in bytes. Each batch is decoded,
+//! With one job, each record is read, decided, rendered and handed on in turn, on the calling
+//! thread, with one set of buffers for every tip: one core's work needs no threads.
+//!
+//! With more, records are read in batches bounded in count and in bytes. Each batch is decoded,
 //! normalised and scanned (in parallel on `jobs` workers), looked up in the repeat index (in
 //! input order, so that which earlier tip a repeat names does not depend on the number of
 //! jobs), then decided and rendered (in parallel again). A reader thread and a writer thread
