@@ -16,10 +16,11 @@ use crate::syntax::Span;
 pub struct Calendar {
     schedules: BTreeMap<i32, Schedule>,
     days: BTreeMap<NaiveDate, Day>,
-    /// The same days as flags, one byte a day from 1 January of `first_year`: counting a
-    /// deadline asks about every day of its period, and that must cost an index, not a search.
+    /// The same days as flags, one byte a day from the day numbered `base` (1 January of the
+    /// first year, counted from the common era): counting a deadline asks about every day of
+    /// its period, and that must cost an index, not a search.
     flags: Vec<u8>,
-    first_year: i32,
+    base: i64,
 }
 
 /// The day is one a schedule names.
@@ -138,17 +139,12 @@ impl Calendar {
         if self.flags.is_empty() {
             return 0;
         }
-        let index = i64::from(date.num_days_from_ce()) - self.base();
+        let index = i64::from(date.num_days_from_ce()) - self.base;
         usize::try_from(index)
             .ok()
             .and_then(|index| self.flags.get(index))
             .copied()
             .unwrap_or(0)
-    }
-
-    fn base(&self) -> i64 {
-        NaiveDate::from_ymd_opt(self.first_year, 1, 1)
-            .map_or(0, |d| i64::from(d.num_days_from_ce()))
     }
 
     /// The flags of `date`, growing the table to reach it; `None` for a date no calendar
@@ -157,15 +153,15 @@ impl Calendar {
         if !(1000..=9999).contains(&date.year()) {
             return None;
         }
+        let new_year = i64::from(date.with_ordinal(1)?.num_days_from_ce());
         if self.flags.is_empty() {
-            self.first_year = date.year();
-        } else if date.year() < self.first_year {
-            let old_base = self.base();
-            self.first_year = date.year();
-            let grow = usize::try_from(old_base - self.base()).ok()?;
+            self.base = new_year;
+        } else if new_year < self.base {
+            let grow = usize::try_from(self.base - new_year).ok()?;
             self.flags.splice(0..0, std::iter::repeat_n(0, grow));
+            self.base = new_year;
         }
-        let index = usize::try_from(i64::from(date.num_days_from_ce()) - self.base()).ok()?;
+        let index = usize::try_from(i64::from(date.num_days_from_ce()) - self.base).ok()?;
         if index >= self.flags.len() {
             self.flags.resize(index + 1, 0);
         }
