@@ -165,7 +165,7 @@ fn actual_words(outcome: &Outcome) -> String {
         Outcome::Excluded { exclusion, .. } => format!("excluded by {exclusion}"),
         Outcome::OutOfWindow { .. } => "out_of_window".to_string(),
         Outcome::OutOfScope { .. } => "out_of_scope".to_string(),
-        Outcome::NoMatch => "no_match".to_string(),
+        Outcome::NoMatch { .. } => "no_match".to_string(),
     }
 }
 

@@ -121,6 +121,11 @@ fn sufficient_literals(rule: &MatchRule, out: &mut Vec<usize>) {
                 sufficient_literals(part, out);
             }
         }
-        MatchRule::All(_) | MatchRule::Near { .. } | MatchRule::Not(_) | MatchRule::Regex(_) => {}
+        MatchRule::Words { literals, .. } => out.extend(literals),
+        MatchRule::All(_)
+        | MatchRule::Near { .. }
+        | MatchRule::Not(_)
+        | MatchRule::Regex(_)
+        | MatchRule::Approx(_) => {}
     }
 }

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::condition::{self, FieldTypes};
 use super::names::{closest, help};
 use super::rules::Rules;
+use super::vocabulary::Vocabularies;
 use super::{CheckError, Problems};
 use crate::model::{
     Area, Campaign, Category, Channel, ChannelKind, Deadline, DeadlineKind, Department, Duty,
@@ -18,8 +19,14 @@ use crate::syntax::Span;
 use crate::syntax::ast::{self, Item};
 
 /// Lowers `decl`, declared in file `file`, pushing its problems.
-pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Problems) -> Campaign {
+pub(super) fn lower<'a>(
+    decl: &'a ast::CampaignDecl,
+    file: usize,
+    vocabularies: &'a Vocabularies<'a>,
+    problems: &mut Problems,
+) -> Campaign {
     let mut lowering = Lowering {
+        vocabularies,
         problems,
         ids: FxHashMap::default(),
         departments: Vec::new(),
@@ -31,6 +38,7 @@ pub(super) fn lower(decl: &ast::CampaignDecl, file: usize, problems: &mut Proble
 
 struct Lowering<'a, 'p> {
     problems: &'p mut Problems,
+    vocabularies: &'a Vocabularies<'a>,
     /// Ids declared so far, by kind: campaign-wide uniqueness for each kind.
     ids: FxHashMap<(&'static str, &'a str), Span>,
     departments: Vec<Department>,
@@ -127,7 +135,7 @@ impl<'a> Lowering<'a, '_> {
             }
         }
         let fields = FieldTypes::new(&campaign.fields, &campaign.scope.subjects);
-        let mut rules = Rules::default();
+        let mut rules = Rules::new(self.vocabularies);
         let mut default_route = None;
         let mut windows = Vec::new();
         let mut areas = Vec::new();

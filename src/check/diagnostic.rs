@@ -376,10 +376,10 @@ pub enum CheckError {
     /// ```text
     /// match near(not("a"), "b", 5)
     /// ```
-    #[error("each side of `near` must be a text or `any` of texts")]
+    #[error("each side of `near` must be a text, `any` of texts, or a vocabulary")]
     #[diagnostic(
         code(rectify::check::unsupported_near_operand),
-        help("write near(\"甲\", any(\"乙\", \"丙\"), 10)")
+        help("write near(\"甲\", any(\"乙\", \"丙\"), 10) or near(vocabulary(留痕), \"台账\", 10)")
     )]
     UnsupportedNearOperand {
         #[label("not a text")]
@@ -527,6 +527,71 @@ pub enum CheckError {
         text: String,
         expected: &'static str,
         #[label("out of range")]
+        at: SourceSpan,
+    },
+
+    /// A rule names a vocabulary that no loaded file declares.
+    ///
+    /// ```text
+    /// symptom s "…" match vocabulary(留痕词)
+    /// ```
+    #[error("no vocabulary `{name}` is declared in the loaded files")]
+    #[diagnostic(code(rectify::check::undefined_vocabulary))]
+    UndefinedVocabulary {
+        name: String,
+        #[label("unknown vocabulary")]
+        at: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    /// A vocabulary that no rule of any loaded campaign uses.
+    ///
+    /// ```text
+    /// vocabulary 留痕 { "拍照", "录像" }   # never in vocabulary(留痕)
+    /// ```
+    #[error("vocabulary `{name}` is declared but no rule uses it")]
+    #[diagnostic(
+        code(rectify::check::unused_vocabulary),
+        severity(Warning),
+        help("use it as `vocabulary({name})` / `词表({name})` in a rule, or remove it; load the schemes that use it together with it")
+    )]
+    UnusedVocabulary {
+        name: String,
+        #[label("never used")]
+        at: SourceSpan,
+    },
+
+    /// A vocabulary without a word: a rule that uses it can never match.
+    ///
+    /// ```text
+    /// vocabulary 留痕 { }
+    /// ```
+    #[error("vocabulary `{name}` has no words")]
+    #[diagnostic(
+        code(rectify::check::empty_vocabulary),
+        help("list its words in quotes: `vocabulary {name} {{ \"拍照\", \"录像\" }}`")
+    )]
+    EmptyVocabulary {
+        name: String,
+        #[label("no words")]
+        at: SourceSpan,
+    },
+
+    /// An approximate phrase too long to compare character by character.
+    ///
+    /// ```text
+    /// symptom s "…" match approx("……一百个字……")
+    /// ```
+    #[error("an approximate phrase may have at most {limit} characters, and this one has {length}")]
+    #[diagnostic(
+        code(rectify::check::approx_too_long),
+        help("approximate the few words that carry the meaning, and join several with `all(…)` or `near(…)`")
+    )]
+    ApproxTooLong {
+        length: usize,
+        limit: usize,
+        #[label("too long")]
         at: SourceSpan,
     },
 

@@ -12,6 +12,7 @@ mod condition;
 mod diagnostic;
 mod names;
 mod rules;
+mod vocabulary;
 
 use miette::{Diagnostic as _, Severity};
 
@@ -136,19 +137,23 @@ pub fn check(files: &[SourceFile]) -> Checked {
     };
     let mut seen = calendar::seen_built_in();
     let mut declared = Vec::new();
+    let mut trees = Vec::new();
     for (index, file) in files.iter().enumerate() {
+        match syntax::parse(&file.text) {
+            Ok(tree) => trees.push((index, tree)),
+            Err(error) => problems.list.push(Problem {
+                file: index,
+                error: ProblemKind::Parse(error),
+                related: None,
+            }),
+        }
+    }
+    // Vocabularies first: a campaign may use one declared in any loaded file.
+    let parsed: Vec<(usize, &syntax::ast::SchemeFile)> =
+        trees.iter().map(|(index, tree)| (*index, tree)).collect();
+    let vocabularies = vocabulary::Vocabularies::collect(&parsed, &mut problems);
+    for &(index, tree) in &parsed {
         problems.file = index;
-        let tree = match syntax::parse(&file.text) {
-            Ok(tree) => tree,
-            Err(error) => {
-                problems.list.push(Problem {
-                    file: index,
-                    error: ProblemKind::Parse(error),
-                    related: None,
-                });
-                continue;
-            }
-        };
         for decl in &tree.holidays {
             calendar::lower(
                 decl,
@@ -182,11 +187,15 @@ pub fn check(files: &[SourceFile]) -> Checked {
                 continue;
             }
             declared.push((decl.id.name.clone(), index, decl.id.span));
-            model
-                .campaigns
-                .push(campaign::lower(decl, index, &mut problems));
+            model.campaigns.push(campaign::lower(
+                decl,
+                index,
+                &vocabularies,
+                &mut problems,
+            ));
         }
     }
+    vocabularies.report_unused(&mut problems);
     across::check(&model, &mut problems);
     calendar::check_windows(&model, &mut problems);
     let mut list = problems.list;

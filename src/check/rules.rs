@@ -6,8 +6,9 @@ use rustc_hash::FxHashMap;
 
 use regex::{Regex, RegexBuilder};
 
-use super::{CheckError, Problems};
-use crate::model::MatchRule;
+use super::vocabulary::Vocabularies;
+use super::{CheckError, Problems, names};
+use crate::model::{Approximate, MatchRule};
 use crate::syntax::Span;
 use crate::syntax::ast::{MatchRuleExpr, Text};
 use crate::text::{normalize, simplify};
@@ -16,9 +17,17 @@ use crate::text::{normalize, simplify};
 /// bounds the constant, so that a pattern such as `(\w{100}){100}` is refused, not slow.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// The similarity `approx(…)` asks for when the writer gives none: one edit in five
+/// characters, so that 说的/说了 or 当做/当成 in a phrase of five or more still match.
+pub(crate) const DEFAULT_SIMILARITY: f64 = 0.8;
+
+/// The longest phrase `approx(…)` compares, in characters: the comparison costs the phrase's
+/// length for every character of the tip around a piece of it.
+pub(crate) const APPROX_LONGEST: usize = 64;
+
 /// The literal table of one campaign and who claims which literal.
-#[derive(Default)]
 pub(super) struct Rules<'a> {
+    vocabularies: &'a Vocabularies<'a>,
     literals: Vec<String>,
     spans: Vec<Span>,
     index: FxHashMap<String, usize>,
@@ -35,6 +44,16 @@ struct Claims<'a> {
 }
 
 impl<'a> Rules<'a> {
+    pub(super) fn new(vocabularies: &'a Vocabularies<'a>) -> Self {
+        Rules {
+            vocabularies,
+            literals: Vec::new(),
+            spans: Vec::new(),
+            index: FxHashMap::default(),
+            claims: Vec::new(),
+        }
+    }
+
     /// Compiles the rule of a symptom of `category`.
     pub(super) fn symptom(
         &mut self,
@@ -137,6 +156,15 @@ impl<'a> Rules<'a> {
                 }
                 Some(MatchRule::Regex(regex))
             }
+            MatchRuleExpr::Approx {
+                phrase,
+                similarity,
+                ..
+            } => self.approx(phrase, similarity.as_ref(), problems),
+            MatchRuleExpr::Words(id, span) => Some(MatchRule::Words {
+                name: id.name.clone(),
+                literals: self.words(id, *span, problems)?,
+            }),
         }
     }
 
@@ -148,34 +176,136 @@ impl<'a> Rules<'a> {
             });
             return None;
         }
+        Some(self.normal_literal(normal, text.span))
+    }
+
+    /// The index of a literal already in normal form, and not empty.
+    fn normal_literal(&mut self, normal: String, span: Span) -> usize {
         if let Some(&index) = self.index.get(&normal) {
-            return Some(index);
+            return index;
         }
         let index = self.literals.len();
         self.index.insert(normal.clone(), index);
         self.literals.push(normal);
-        self.spans.push(text.span);
-        Some(index)
+        self.spans.push(span);
+        index
     }
 
-    /// A side of `near`: a literal or `any` of literals.
+    /// The literals of a vocabulary's words; `None` when it is not declared or has none.
+    /// Its words lie in another file, so their literals are placed at the rule that uses them.
+    fn words(
+        &mut self,
+        id: &crate::syntax::ast::Ident,
+        span: Span,
+        problems: &mut Problems,
+    ) -> Option<Vec<usize>> {
+        let Some(words) = self.vocabularies.words(&id.name) else {
+            let suggestion = names::closest(&id.name, self.vocabularies.names());
+            problems.push(CheckError::UndefinedVocabulary {
+                name: id.name.clone(),
+                at: id.span.into(),
+                help: names::help(
+                    suggestion,
+                    format!(
+                        "declare it in a loaded file: `vocabulary {} {{ \"…\", \"…\" }}` / `词表 {} {{ … }}`",
+                        id.name, id.name
+                    ),
+                ),
+            });
+            return None;
+        };
+        // Empty words were reported where the vocabulary is declared.
+        let literals: Vec<usize> = words
+            .iter()
+            .map(|word| normalize(&word.value))
+            .filter(|normal| !normal.is_empty())
+            .map(|normal| self.normal_literal(normal, span))
+            .collect();
+        (!literals.is_empty()).then_some(literals)
+    }
+
+    /// `approx(phrase, similarity)`: the phrase in normal form, its edit budget, and the pieces
+    /// of which a matching stretch holds at least one unchanged.
+    fn approx(
+        &mut self,
+        phrase: &Text,
+        similarity: Option<&crate::syntax::ast::NumberLit>,
+        problems: &mut Problems,
+    ) -> Option<MatchRule> {
+        let similarity = match similarity {
+            None => Some(DEFAULT_SIMILARITY),
+            Some(number) => match number.text.parse::<f64>() {
+                Ok(s) if (0.5..=1.0).contains(&s) => Some(s),
+                _ => {
+                    problems.push(CheckError::NumberOutOfRange {
+                        text: number.text.clone(),
+                        expected: "a similarity from 0.5 to 1",
+                        at: number.span.into(),
+                    });
+                    None
+                }
+            },
+        };
+        let normal = normalize(&phrase.value);
+        if normal.is_empty() {
+            problems.push(CheckError::EmptyLiteral {
+                at: phrase.span.into(),
+            });
+            return None;
+        }
+        let chars: Vec<char> = normal.chars().collect();
+        if chars.len() > APPROX_LONGEST {
+            problems.push(CheckError::ApproxTooLong {
+                length: chars.len(),
+                limit: APPROX_LONGEST,
+                at: phrase.span.into(),
+            });
+            return None;
+        }
+        let similarity = similarity?;
+        let length = chars.len();
+        // The small epsilon keeps 0.8 × 5 = 4 from rounding to 3.999….
+        let max_edits = (((1.0 - similarity) * length as f64) + 1e-9).floor() as usize;
+        let count = max_edits + 1;
+        let pieces = (0..count)
+            .map(|i| {
+                let (from, to) = (i * length / count, (i + 1) * length / count);
+                let piece: String = chars[from..to].iter().collect();
+                (self.normal_literal(piece, phrase.span), from)
+            })
+            .collect();
+        Some(MatchRule::Approx(Box::new(Approximate {
+            phrase: chars,
+            similarity,
+            max_edits,
+            pieces,
+        })))
+    }
+
+    /// A side of `near`: a literal, `any` of literals, or a vocabulary.
     fn near_side(&mut self, expr: &MatchRuleExpr, problems: &mut Problems) -> Option<Vec<usize>> {
         match expr {
             MatchRuleExpr::Literal(text) => Some(vec![self.literal(text, problems)?]),
+            MatchRuleExpr::Words(id, span) => self.words(id, *span, problems),
             MatchRuleExpr::Any(children, _) if !children.is_empty() => {
-                let mut indices = Vec::new();
+                let mut indices = Some(Vec::new());
                 for child in children {
-                    match child {
-                        MatchRuleExpr::Literal(text) => indices.push(self.literal(text, problems)),
+                    let found = match child {
+                        MatchRuleExpr::Literal(text) => self.literal(text, problems).map(|i| vec![i]),
+                        MatchRuleExpr::Words(id, span) => self.words(id, *span, problems),
                         other => {
                             problems.push(CheckError::UnsupportedNearOperand {
                                 at: other.span().into(),
                             });
-                            indices.push(None);
+                            None
                         }
+                    };
+                    match (&mut indices, found) {
+                        (Some(all), Some(found)) => all.extend(found),
+                        _ => indices = None,
                     }
                 }
-                indices.into_iter().collect()
+                indices
             }
             other => {
                 problems.push(CheckError::UnsupportedNearOperand {
@@ -254,6 +384,9 @@ impl<'a> Rules<'a> {
 fn sufficient_literals(expr: &MatchRuleExpr, rule: &MatchRule, out: &mut Vec<(usize, Span)>) {
     match (expr, rule) {
         (MatchRuleExpr::Literal(text), MatchRule::Literal(index)) => out.push((*index, text.span)),
+        (MatchRuleExpr::Words(_, span), MatchRule::Words { literals, .. }) => {
+            out.extend(literals.iter().map(|index| (*index, *span)));
+        }
         (MatchRuleExpr::Any(children, _), MatchRule::Any(parts)) => {
             for (child, part) in children.iter().zip(parts) {
                 sufficient_literals(child, part, out);

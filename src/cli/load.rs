@@ -125,7 +125,7 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>,
             .is_some_and(|name| name.to_string_lossy().starts_with('.'));
         let is_scheme = path
             .extension()
-            .is_some_and(|ext| ext == "scheme" || ext == "holidays");
+            .is_some_and(|ext| ext == "scheme" || ext == "holidays" || ext == "vocab");
         match std::fs::metadata(path) {
             _ if hidden => return,
             Ok(metadata) if metadata.is_dir() || is_scheme => {}

@@ -124,7 +124,7 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                 )
             }
             Outcome::OutOfScope { reason } => (reason.to_string(), String::new()),
-            Outcome::NoMatch => (String::new(), String::new()),
+            Outcome::NoMatch { suggestions } => (suggested(suggestions), String::new()),
         };
         out.push_str(&layout.row(&[
             &line_cell,
@@ -194,4 +194,17 @@ fn display_width(text: &str) -> usize {
             _ => 1,
         })
         .sum()
+}
+
+/// The categories a tip that nothing matched is most like, marked 建议 ("suggested"): a hint for
+/// the person reading, never a decision.
+fn suggested(suggestions: &[rectify::eval::Suggestion]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = suggestions
+        .iter()
+        .map(|s| format!("{} ({:.1})", s.category, s.score))
+        .collect();
+    format!("建议 {}", list.join(", "))
 }

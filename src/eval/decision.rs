@@ -56,7 +56,25 @@ pub enum Outcome<'a> {
         duties: Vec<DutyDue<'a>>,
     },
     /// In window and scope, not excluded, and nothing in the taxonomy matched.
-    NoMatch,
+    NoMatch {
+        /// The categories the tip is most like, for a person to look at; never a decision.
+        suggestions: Vec<Suggestion<'a, 'a>>,
+    },
+}
+
+/// A category a tip that nothing matched is most like.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion<'m, 't> {
+    /// The category's area.
+    pub area: &'m str,
+    /// The category's id.
+    pub category: &'m str,
+    /// Its official wording.
+    pub title: &'m str,
+    /// How alike, by BM25 over character bigrams; comparable within one tip only.
+    pub score: f64,
+    /// Phrases of the tip that the category's wording or rules share, as the tip has them.
+    pub shared: Vec<&'t str>,
 }
 
 /// Which property of the subject is outside a campaign's scope, and what the scope accepts.
@@ -166,7 +184,11 @@ impl Serialize for Decision<'_> {
                     map.serialize_entry("duties", duties)?;
                 }
             }
-            Outcome::NoMatch => {}
+            Outcome::NoMatch { suggestions } => {
+                if !suggestions.is_empty() {
+                    map.serialize_entry("suggestions", suggestions)?;
+                }
+            }
         }
         if !self.explain.is_empty() {
             map.serialize_entry("explain", &self.explain)?;
@@ -183,8 +205,41 @@ impl Outcome<'_> {
             Outcome::OutOfScope { .. } => "out_of_scope",
             Outcome::Excluded { .. } => "excluded",
             Outcome::Accepted { .. } => "accepted",
-            Outcome::NoMatch => "no_match",
+            Outcome::NoMatch { .. } => "no_match",
         }
+    }
+
+    /// Of the categories an accepted tip matched, the one its evidence covers most of the
+    /// text for (ties go to the one written first); `None` for any other outcome.
+    pub fn top_category(&self) -> Option<&CategoryMatch<'_>> {
+        let Outcome::Accepted { matches, .. } = self else {
+            return None;
+        };
+        let covered = |category: &CategoryMatch| {
+            let mut spans: Vec<(usize, usize)> = category
+                .symptoms
+                .iter()
+                .flat_map(|s| s.evidence.iter().map(|e| (e.start, e.end)))
+                .collect();
+            spans.sort_unstable();
+            let (mut total, mut reach) = (0, 0);
+            for (start, end) in spans {
+                let from = start.max(reach);
+                if end > from {
+                    total += end - from;
+                }
+                reach = reach.max(end);
+            }
+            total
+        };
+        let mut best: Option<(&CategoryMatch, usize)> = None;
+        for category in matches.iter().flat_map(|a| &a.categories) {
+            let size = covered(category);
+            if best.is_none_or(|(_, top)| size > top) {
+                best = Some((category, size));
+            }
+        }
+        best.map(|(category, _)| category)
     }
 }
 
@@ -261,6 +316,32 @@ pub struct Evidence<'a> {
     pub end: usize,
     /// The text as it stands in the tip.
     pub text: &'a str,
+    /// For an approximate phrase, how similar the stretch is to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<Similarity>,
+}
+
+/// A similarity from 0 to 1 in hundredths, written as a number such as `0.83`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Similarity(pub u8);
+
+impl Similarity {
+    /// `1 - edits / length`, rounded to hundredths.
+    pub(crate) fn of_edits(edits: usize, length: usize) -> Similarity {
+        let kept = length.saturating_sub(edits) as f64 / length.max(1) as f64;
+        Similarity((kept * 100.0).round() as u8)
+    }
+
+    /// As a fraction.
+    pub fn value(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl Serialize for Similarity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.value())
+    }
 }
 
 /// A responsible department.

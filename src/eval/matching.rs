@@ -1,9 +1,10 @@
 //! Match rules over the hits of one scan: whether a rule matches, the evidence that shows it,
 //! and, for `--explain`, a trace of every part.
 
-use super::decision::Evidence;
+use super::approx;
+use super::decision::{Evidence, Similarity};
 use super::scan::{Hit, Scanner, found, hits_of};
-use crate::model::{Campaign, MatchRule};
+use crate::model::{Approximate, Campaign, MatchRule};
 use crate::text::Normalized;
 
 /// Occurrences reported as evidence per part of a rule. A tip that repeats a word a thousand
@@ -45,7 +46,34 @@ impl<'t> TextView<'_, 't> {
                 within,
             } => !self.near_pairs(left, right, *within, 1).is_empty(),
             MatchRule::Regex(regex) => regex.is_match(&self.normalized.text),
+            MatchRule::Approx(approx) => !self.approximate(approx, 1).is_empty(),
+            MatchRule::Words { literals, .. } => literals.iter().any(|literal| {
+                found(
+                    self.present,
+                    self.scanner.pattern(self.campaign_index, *literal),
+                )
+            }),
         }
+    }
+
+    /// Stretches close enough to an approximate phrase, at most `limit`; none unless a piece
+    /// of the phrase occurs unchanged.
+    fn approximate(&self, approx: &Approximate, limit: usize) -> Vec<approx::Found> {
+        let any_piece = approx.pieces.iter().any(|(literal, _)| {
+            found(
+                self.present,
+                self.scanner.pattern(self.campaign_index, *literal),
+            )
+        });
+        if !any_piece {
+            return Vec::new();
+        }
+        let anchors = approx.pieces.iter().flat_map(|(literal, offset)| {
+            self.literal_hits(*literal)
+                .iter()
+                .map(move |hit| (hit.start as usize, *offset))
+        });
+        approx::find(&self.normalized.text, approx, anchors, limit)
     }
 
     /// The hits of a side of `near`, with the character position each starts at, sorted by
@@ -92,12 +120,19 @@ impl<'t> TextView<'_, 't> {
         pairs
     }
 
+    /// The original text of a byte range of the normal form.
+    pub(crate) fn original_of(&self, start: usize, end: usize) -> &'t str {
+        let origin = self.normalized.origin(self.original, start, end);
+        &self.original[origin.byte_start..origin.byte_end]
+    }
+
     fn evidence_of(&self, start: usize, end: usize) -> Evidence<'t> {
         let origin = self.normalized.origin(self.original, start, end);
         Evidence {
             start: origin.start,
             end: origin.end,
             text: &self.original[origin.byte_start..origin.byte_end],
+            similarity: None,
         }
     }
 
@@ -131,6 +166,21 @@ impl<'t> TextView<'_, 't> {
                 for found in regex.find_iter(&self.normalized.text).take(EVIDENCE_LIMIT) {
                     if found.start() < found.end() {
                         out.push(self.evidence_of(found.start(), found.end()));
+                    }
+                }
+            }
+            MatchRule::Approx(approx) => {
+                for found in self.approximate(approx, EVIDENCE_LIMIT) {
+                    let mut evidence = self.evidence_of(found.start, found.end);
+                    evidence.similarity =
+                        Some(Similarity::of_edits(found.edits, approx.phrase.len()));
+                    out.push(evidence);
+                }
+            }
+            MatchRule::Words { literals, .. } => {
+                for literal in literals {
+                    for hit in self.literal_hits(*literal).iter().take(EVIDENCE_LIMIT) {
+                        out.push(self.evidence_of(hit.start as usize, hit.end as usize));
                     }
                 }
             }
@@ -184,6 +234,40 @@ impl<'t> TextView<'_, 't> {
             }
             MatchRule::Regex(regex) => {
                 format!("regex(\"{}\") {}", regex.as_str(), mark(self.matches(rule)))
+            }
+            MatchRule::Approx(approx) => {
+                let phrase: String = approx.phrase.iter().collect();
+                match self.approximate(approx, 1).first() {
+                    Some(found) => {
+                        let evidence = self.evidence_of(found.start, found.end);
+                        let similarity = Similarity::of_edits(found.edits, approx.phrase.len());
+                        format!(
+                            "approx(\"{phrase}\", {}) ✓ \"{}\" {} at {}",
+                            approx.similarity,
+                            evidence.text,
+                            similarity.value(),
+                            evidence.start
+                        )
+                    }
+                    None => format!("approx(\"{phrase}\", {}) ✗", approx.similarity),
+                }
+            }
+            MatchRule::Words { name, literals } => {
+                let hit = literals.iter().find_map(|literal| {
+                    self.literal_hits(*literal)
+                        .first()
+                        .map(|hit| (*literal, *hit))
+                });
+                match hit {
+                    Some((literal, hit)) => {
+                        let at = self.evidence_of(hit.start as usize, hit.end as usize).start;
+                        format!(
+                            "vocabulary({name}) ✓ \"{}\" at {at}",
+                            self.campaign.literals[literal]
+                        )
+                    }
+                    None => format!("vocabulary({name}) ✗"),
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 //! match. It reads no files and prints nothing; the reporter's identity never enters a
 //! decision.
 
+mod approx;
 pub mod calendar;
 mod condition;
 mod decision;
@@ -17,6 +18,7 @@ mod output;
 mod record;
 mod scan;
 mod stream;
+mod suggest;
 mod tip;
 
 use crate::model::{Campaign, DeadlineKind, Model, Priority, Route};
@@ -24,7 +26,7 @@ use crate::text::{Normalized, normalize};
 
 pub use decision::{
     AreaMatch, Assigned, CategoryMatch, Decision, Due, DutyDue, Evidence, Explanation, Outcome,
-    Repeat, ScopeReason, SymptomMatch,
+    Repeat, ScopeReason, Similarity, Suggestion, SymptomMatch,
 };
 pub use duplicate::{DuplicateIndex, Signature};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
@@ -41,6 +43,7 @@ use scan::{Hit, Scanner};
 pub struct Evaluator<'m> {
     model: &'m Model,
     scanner: Scanner,
+    suggester: suggest::Suggester,
     /// Each campaign's subject kinds in normal form, so that 黨員幹部 is 党员干部.
     kinds: Vec<Vec<String>>,
     /// The lowest similarity any `duplicate` condition asks for; `None` when none does.
@@ -86,6 +89,7 @@ impl<'m> Evaluator<'m> {
         Evaluator {
             model,
             scanner: Scanner::new(model),
+            suggester: suggest::Suggester::new(model),
             kinds,
             duplicate_threshold,
         }
@@ -246,7 +250,9 @@ impl<'m> Evaluator<'m> {
             }
         }
         if matches.is_empty() {
-            return Outcome::NoMatch;
+            return Outcome::NoMatch {
+                suggestions: self.suggester.suggest(self.model, facts.text),
+            };
         }
 
         let priority = campaign

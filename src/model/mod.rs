@@ -210,6 +210,33 @@ pub enum MatchRule {
     },
     /// The regular expression matches the normal form.
     Regex(regex::Regex),
+    /// A stretch of the normal form differs from the phrase by at most a few edits.
+    Approx(Box<Approximate>),
+    /// Any word of a vocabulary, as literal indices.
+    Words {
+        /// The vocabulary's id, for explanations.
+        name: String,
+        /// Literal indices of its words.
+        literals: Vec<usize>,
+    },
+}
+
+/// `approx("phrase", similarity)`: the phrase, in normal form, with up to `max_edits`
+/// characters inserted, dropped or changed.
+///
+/// A stretch within `max_edits` of the phrase contains at least one of `max_edits + 1`
+/// disjoint pieces of it unchanged, so the pieces are literals of the campaign: a tip in which
+/// none occurs is never compared, and one in which some occur is compared only around them.
+#[derive(Debug, Clone)]
+pub struct Approximate {
+    /// The phrase in normal form, as characters.
+    pub phrase: Vec<char>,
+    /// The similarity the writer asked for, from 0.5 to 1.
+    pub similarity: f64,
+    /// The most edits a matching stretch may need: `(1 - similarity) × length`, rounded down.
+    pub max_edits: usize,
+    /// The pieces: a literal index and the character offset where the piece starts in the phrase.
+    pub pieces: Vec<(usize, usize)>,
 }
 
 /// A compiled condition over a tip.

@@ -55,6 +55,17 @@ pub struct NumberLit {
 pub struct SchemeFile {
     pub campaigns: Vec<CampaignDecl>,
     pub holidays: Vec<HolidaysDecl>,
+    pub vocabularies: Vec<VocabularyDecl>,
+}
+
+/// `vocabulary ID ["title"] { "word", … }` / `词表 ID ["说明"] { … }`: a named set of words
+/// that the rules of every loaded campaign may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VocabularyDecl {
+    pub id: Ident,
+    pub title: Option<Text>,
+    pub words: Vec<Text>,
+    pub span: Span,
 }
 
 /// `holidays 2026 "…" issued 2025-11-04 { … }` / `节假日安排 2026 "…" 发布日期 2025-11-04 { … }`:
@@ -263,6 +274,14 @@ pub enum MatchRuleExpr {
         span: Span,
     },
     Regex(Text, Span),
+    /// `approx("phrase", 0.8)` / `近似("…", 0.8)`: the phrase with small differences.
+    Approx {
+        phrase: Text,
+        similarity: Option<NumberLit>,
+        span: Span,
+    },
+    /// `vocabulary(ID)` / `词表(ID)`: any word of a declared vocabulary.
+    Words(Ident, Span),
 }
 
 impl MatchRuleExpr {
@@ -273,7 +292,9 @@ impl MatchRuleExpr {
             | MatchRuleExpr::All(_, span)
             | MatchRuleExpr::Not(_, span)
             | MatchRuleExpr::Near { span, .. }
-            | MatchRuleExpr::Regex(_, span) => *span,
+            | MatchRuleExpr::Regex(_, span)
+            | MatchRuleExpr::Approx { span, .. }
+            | MatchRuleExpr::Words(_, span) => *span,
         }
     }
 }

@@ -298,6 +298,8 @@ const KEYWORD_RULES: &[&str] = &[
     "kw_kind",
     "kw_expect",
     "kw_holidays",
+    "kw_vocabulary",
+    "kw_approx",
     "kw_issued",
     "kw_off",
     "kw_workday",
@@ -308,6 +310,9 @@ pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
     Some(match name {
         "file" | "campaign" | "kw_campaign" => "`campaign` / `专项`",
         "holidays_block" | "kw_holidays" => "`holidays` / `节假日安排`",
+        "vocabulary_block" | "kw_vocabulary" => "`vocabulary` / `词表`",
+        "vocabulary_entries" => "a quoted word such as \"拍照\"",
+        "kw_approx" => "`approx` / `近似`",
         "year_number" => "a year like 2027",
         "off_stmt" | "kw_off" => "`off` / `放假`",
         "workday_stmt" | "kw_workday" => "`workday` / `上班`",
@@ -325,8 +330,9 @@ pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
         "value" => "a value (text in quotes, a date, a number, `true` or `false`)",
         "bool_lit" => "`true` / `是` or `false` / `否`",
         "compare_op" => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
-        "match_rule" | "any_rule" | "all_rule" | "not_rule" | "near_rule" | "regex_rule" => {
-            "a match rule (a quoted text, `any(…)`, `all(…)`, `not(…)`, `near(…)` or `regex(…)`)"
+        "match_rule" | "any_rule" | "all_rule" | "not_rule" | "near_rule" | "regex_rule"
+        | "approx_rule" | "words_rule" => {
+            "a match rule (a quoted text, `any(…)`, `all(…)`, `not(…)`, `near(…)`, `regex(…)`, `approx(…)` or `vocabulary(…)`)"
         }
         "condition" | "cond_and" | "cond_unary" | "negation" | "mentions" | "duplicate"
         | "missing" | "membership" | "comparison" | "flag" => "a condition",

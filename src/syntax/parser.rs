@@ -33,11 +33,13 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
     let mut holidays = Vec::new();
+    let mut vocabularies = Vec::new();
     let mut errors = Vec::new();
     for pair in file.into_inner() {
         match pair.as_rule() {
             Rule::campaign => campaigns.push(campaign(pair, &mut errors)),
             Rule::holidays_block => holidays.push(holidays_block(pair, &mut errors)),
+            Rule::vocabulary_block => vocabularies.push(vocabulary_block(pair, &mut errors)),
             _ => {}
         }
     }
@@ -46,6 +48,7 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
         None => Ok(SchemeFile {
             campaigns,
             holidays,
+            vocabularies,
         }),
     }
 }
@@ -160,6 +163,27 @@ fn campaign(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CampaignDecl {
         id,
         span: whole,
         items,
+    }
+}
+
+fn vocabulary_block(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> VocabularyDecl {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    inner.next(); // keyword
+    let id = ident(inner.next().expect(GRAMMAR));
+    let mut title = None;
+    let mut words = Vec::new();
+    for part in inner {
+        match part.as_rule() {
+            Rule::string => title = Some(text(part, errors)),
+            _ => words.extend(part.into_inner().map(|p| text(p, errors))),
+        }
+    }
+    VocabularyDecl {
+        id,
+        title,
+        words,
+        span: whole,
     }
 }
 
@@ -570,6 +594,17 @@ fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
                 span: whole,
             }
         }
+        Rule::approx_rule => {
+            let mut parts = args(inner);
+            let phrase = text(parts.next().expect(GRAMMAR), errors);
+            let similarity = parts.next().map(number);
+            MatchRuleExpr::Approx {
+                phrase,
+                similarity,
+                span: whole,
+            }
+        }
+        Rule::words_rule => MatchRuleExpr::Words(ident(args(inner).next().expect(GRAMMAR)), whole),
         _ => MatchRuleExpr::Regex(text(args(inner).next().expect(GRAMMAR), errors), whole),
     }
 }

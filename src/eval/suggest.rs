@@ -1,0 +1,247 @@
+//! Suggestions for a person: the categories a tip that no rule accepts is most like.
+//!
+//! Each category is a document made of its official wording, its symptoms' wording and the
+//! words of its rules, all in normal form. Terms are character bigrams, weighted by BM25 with
+//! the document frequencies of every loaded category, so the weights come from the schemes
+//! themselves: a bigram every category shares (问题, 工作) counts for little, one that only a
+//! category's own wording has counts for much. Nothing is downloaded and nothing is learned
+//! from tips. A suggestion never changes an outcome: `no_match` stays `no_match`.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::decision::Suggestion;
+use super::matching::TextView;
+use crate::model::{MatchRule, Model};
+
+/// Suggestions per tip and campaign.
+pub(crate) const SUGGESTIONS: usize = 3;
+
+/// Shared phrases shown per suggestion.
+const PHRASES: usize = 5;
+
+/// BM25's saturation and length normalisation, at their usual values.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// The lowest score worth showing: below it a tip shares only a word or two of common
+/// vocabulary with the category.
+const MIN_SCORE: f64 = 4.0;
+
+/// The category documents of every campaign and the index over their bigrams.
+pub(crate) struct Suggester {
+    /// For each bigram, the documents that hold it with its weight there.
+    postings: FxHashMap<u64, Vec<(u32, f32)>>,
+    /// For each document: campaign, area and category indices.
+    documents: Vec<(usize, usize, usize)>,
+    /// For each document, its bigrams, to find the phrases a tip shares with it.
+    terms: Vec<FxHashSet<u64>>,
+    /// For each campaign, the range of its documents.
+    campaigns: Vec<std::ops::Range<usize>>,
+}
+
+/// The bigram of two characters of the normal form, when both are letters or digits.
+#[inline]
+fn bigram(a: char, b: char) -> Option<u64> {
+    (a.is_alphanumeric() && b.is_alphanumeric()).then(|| (u64::from(a) << 32) | u64::from(b))
+}
+
+fn bigrams(text: &str, out: &mut Vec<u64>) {
+    let mut chars = text.chars();
+    let Some(mut previous) = chars.next() else {
+        return;
+    };
+    for c in chars {
+        if let Some(term) = bigram(previous, c) {
+            out.push(term);
+        }
+        previous = c;
+    }
+}
+
+/// The literals a rule requires to match, not those under `not`.
+fn rule_words<'m>(rule: &MatchRule, literals: &'m [String], out: &mut Vec<&'m str>) {
+    match rule {
+        MatchRule::Literal(index) => out.push(&literals[*index]),
+        MatchRule::Any(parts) | MatchRule::All(parts) => {
+            for part in parts {
+                rule_words(part, literals, out);
+            }
+        }
+        MatchRule::Near { left, right, .. } => {
+            out.extend(left.iter().chain(right).map(|i| literals[*i].as_str()));
+        }
+        MatchRule::Words { literals: words, .. } => {
+            out.extend(words.iter().map(|i| literals[*i].as_str()));
+        }
+        MatchRule::Approx(approx) => {
+            // The pieces together are the phrase.
+            out.extend(approx.pieces.iter().map(|(i, _)| literals[*i].as_str()));
+        }
+        MatchRule::Not(_) | MatchRule::Regex(_) => {}
+    }
+}
+
+impl Suggester {
+    pub(crate) fn new(model: &Model) -> Suggester {
+        let mut documents = Vec::new();
+        let mut counts: Vec<FxHashMap<u64, u32>> = Vec::new();
+        let mut campaigns = Vec::new();
+        let mut scratch = Vec::new();
+        for (c, campaign) in model.campaigns.iter().enumerate() {
+            let from = documents.len();
+            for (a, area) in campaign.areas.iter().enumerate() {
+                for (k, category) in area.categories.iter().enumerate() {
+                    let mut texts: Vec<String> = vec![crate::text::normalize(&category.title)];
+                    let mut words = Vec::new();
+                    for symptom in &category.symptoms {
+                        texts.push(crate::text::normalize(&symptom.title));
+                        rule_words(&symptom.rule, &campaign.literals, &mut words);
+                    }
+                    texts.extend(words.into_iter().map(str::to_string));
+                    let mut tf: FxHashMap<u64, u32> = FxHashMap::default();
+                    for text in &texts {
+                        scratch.clear();
+                        bigrams(text, &mut scratch);
+                        for term in &scratch {
+                            *tf.entry(*term).or_default() += 1;
+                        }
+                    }
+                    documents.push((c, a, k));
+                    counts.push(tf);
+                }
+            }
+            campaigns.push(from..documents.len());
+        }
+        let n = counts.len().max(1) as f64;
+        let lengths: Vec<f64> = counts
+            .iter()
+            .map(|tf| tf.values().sum::<u32>() as f64)
+            .collect();
+        let average = (lengths.iter().sum::<f64>() / n).max(1.0);
+        let mut df: FxHashMap<u64, u32> = FxHashMap::default();
+        for tf in &counts {
+            for term in tf.keys() {
+                *df.entry(*term).or_default() += 1;
+            }
+        }
+        let mut postings: FxHashMap<u64, Vec<(u32, f32)>> = FxHashMap::default();
+        for (d, tf) in counts.iter().enumerate() {
+            let norm = K1 * (1.0 - B + B * lengths[d] / average);
+            // Sorted so that postings, and so scores, are built in one order every run.
+            let mut terms: Vec<(&u64, &u32)> = tf.iter().collect();
+            terms.sort_unstable();
+            for (term, count) in terms {
+                let docs = f64::from(df[term]);
+                let idf = ((n - docs + 0.5) / (docs + 0.5) + 1.0).ln();
+                let count = f64::from(*count);
+                let weight = idf * count * (K1 + 1.0) / (count + norm);
+                postings
+                    .entry(*term)
+                    .or_default()
+                    .push((d as u32, weight as f32));
+            }
+        }
+        let terms = counts
+            .into_iter()
+            .map(|tf| tf.into_keys().collect())
+            .collect();
+        Suggester {
+            postings,
+            documents,
+            terms,
+            campaigns,
+        }
+    }
+
+    /// Up to [`SUGGESTIONS`] categories of the view's campaign that the tip is most like, best
+    /// first, each with the phrases of the tip it shares with them.
+    pub(crate) fn suggest<'m, 't>(
+        &self,
+        model: &'m Model,
+        text: &TextView<'_, 't>,
+    ) -> Vec<Suggestion<'m, 't>> {
+        let range = self.campaigns[text.campaign_index].clone();
+        if range.is_empty() {
+            return Vec::new();
+        }
+        let mut terms = Vec::new();
+        bigrams(&text.normalized.text, &mut terms);
+        terms.sort_unstable();
+        terms.dedup();
+        let mut scores = vec![0.0f64; range.len()];
+        for term in &terms {
+            if let Some(postings) = self.postings.get(term) {
+                for &(d, weight) in postings {
+                    let d = d as usize;
+                    if range.contains(&d) {
+                        scores[d - range.start] += f64::from(weight);
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, f64)> = scores
+            .into_iter()
+            .enumerate()
+            .filter(|(_, score)| *score >= MIN_SCORE)
+            .collect();
+        // Best first; of equal scores, the category written first.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(SUGGESTIONS);
+        let campaign = &model.campaigns[text.campaign_index];
+        ranked
+            .into_iter()
+            .map(|(offset, score)| {
+                let d = range.start + offset;
+                let (_, a, k) = self.documents[d];
+                let area = &campaign.areas[a];
+                let category = &area.categories[k];
+                Suggestion {
+                    area: &area.id,
+                    category: &category.id,
+                    title: &category.title,
+                    score: (score * 100.0).round() / 100.0,
+                    shared: self.shared(d, text),
+                }
+            })
+            .collect()
+    }
+
+    /// The longest stretches of the tip made of bigrams the document holds, as they stand in
+    /// the tip, longest first, each once.
+    fn shared<'t>(&self, document: usize, text: &TextView<'_, 't>) -> Vec<&'t str> {
+        let terms = &self.terms[document];
+        let normal = &text.normalized.text;
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut run: Option<(usize, usize)> = None;
+        let mut chars = normal.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let Some(&(next_at, next)) = chars.peek() else {
+                break;
+            };
+            let held = bigram(c, next).is_some_and(|term| terms.contains(&term));
+            let end = next_at + next.len_utf8();
+            run = match (run, held) {
+                (Some((start, _)), true) => Some((start, end)),
+                (None, true) => Some((at, end)),
+                (Some(done), false) => {
+                    runs.push(done);
+                    None
+                }
+                (None, false) => None,
+            };
+        }
+        runs.extend(run);
+        runs.sort_by_key(|&(start, end)| (std::cmp::Reverse(end - start), start));
+        let mut shared: Vec<&'t str> = Vec::new();
+        for (start, end) in runs {
+            let phrase = text.original_of(start, end);
+            if !shared.contains(&phrase) {
+                shared.push(phrase);
+            }
+            if shared.len() == PHRASES {
+                break;
+            }
+        }
+        shared
+    }
+}
