@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod coverage;
 pub mod eval;
 pub mod model;
 pub mod syntax;

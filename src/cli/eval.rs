@@ -85,7 +85,7 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum InputFormat {
+pub(super) enum InputFormat {
     Jsonl,
     Csv,
 }
@@ -116,22 +116,15 @@ pub fn run(args: Args) -> Status {
         fatal(&message);
         return Status::Failure;
     }
-    let format = input_format(args.input, args.tips.as_deref());
-    let source: Input = match &args.tips {
-        None => Box::new(io::stdin()),
-        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
-        Some(path) => match File::open(path) {
-            Ok(file) => Box::new(file),
-            Err(error) => {
-                fatal(&format!("cannot read `{}`: {error}", path.display()));
-                return Status::Failure;
-            }
-        },
-    };
-    let records = match Records::new(source, format, &decoder, args.max_record_bytes) {
+    let records = match open_tips(
+        args.tips.as_deref(),
+        args.input,
+        &decoder,
+        args.max_record_bytes,
+    ) {
         Ok(records) => records,
-        Err(error) => {
-            fatal(&error.to_string());
+        Err(message) => {
+            fatal(&message);
             return Status::Failure;
         }
     };
@@ -219,7 +212,27 @@ pub fn run(args: Args) -> Status {
 }
 
 /// Where tips are read from; it is read on a thread of its own.
-type Input = Box<dyn Read + Send>;
+pub(super) type Input = Box<dyn Read + Send>;
+
+/// The tips named on the command line (a file, or standard input for `-` or nothing), ready
+/// to read record by record.
+pub(super) fn open_tips(
+    path: Option<&Path>,
+    format: Option<InputFormat>,
+    decoder: &Decoder,
+    max_record_bytes: usize,
+) -> Result<Records<Input>, String> {
+    let source: Input = match path {
+        None => Box::new(io::stdin()),
+        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
+        Some(path) => match File::open(path) {
+            Ok(file) => Box::new(file),
+            Err(error) => return Err(format!("cannot read `{}`: {error}", path.display())),
+        },
+    };
+    Records::new(source, input_format(format, path), decoder, max_record_bytes)
+        .map_err(|error| error.to_string())
+}
 
 /// One output record and, for a decided tip, its outcomes for the summary.
 struct Rendered {

@@ -7,6 +7,7 @@
 
 mod calendar;
 mod check;
+mod coverage;
 mod duties;
 mod eval;
 mod load;
@@ -38,6 +39,7 @@ enum Command {
     Check(check::Args),
     Eval(eval::Args),
     Test(test::Args),
+    Coverage(coverage::Args),
     Calendar(calendar::Args),
     Duties(duties::Args),
 }
@@ -76,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
+        Command::Coverage(args) => coverage::run(args),
         Command::Calendar(args) => calendar::run(args),
         Command::Duties(args) => duties::run(args),
     };

@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::decision::Suggestion;
 use super::matching::TextView;
-use crate::model::{MatchRule, Model};
+use crate::model::{MatchRule, Model, Term};
 
 /// Suggestions per tip and campaign.
 pub(crate) const SUGGESTIONS: usize = 3;
@@ -23,9 +23,10 @@ const PHRASES: usize = 5;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// The lowest score worth showing: below it a tip shares only a word or two of common
-/// vocabulary with the category.
-const MIN_SCORE: f64 = 4.0;
+/// The lowest score worth showing, and the fewest distinct bigrams a tip must share with a
+/// category: below them it shares only a common word or two.
+const MIN_SCORE: f64 = 2.0;
+const MIN_SHARED: u32 = 2;
 
 /// The category documents of every campaign and the index over their bigrams.
 pub(crate) struct Suggester {
@@ -58,26 +59,16 @@ fn bigrams(text: &str, out: &mut Vec<u64>) {
     }
 }
 
-/// The literals a rule requires to match, not those under `not`.
+/// The literals a rule requires to match, not those under `not`; an approximate phrase by its
+/// pieces, which together are the phrase.
 fn rule_words<'m>(rule: &MatchRule, literals: &'m [String], out: &mut Vec<&'m str>) {
-    match rule {
-        MatchRule::Literal(index) => out.push(&literals[*index]),
-        MatchRule::Any(parts) | MatchRule::All(parts) => {
-            for part in parts {
-                rule_words(part, literals, out);
+    for term in rule.terms() {
+        match term {
+            Term::Literal(index) => out.push(&literals[index]),
+            Term::Approx(approx) => {
+                out.extend(approx.pieces.iter().map(|(i, _)| literals[*i].as_str()));
             }
         }
-        MatchRule::Near { left, right, .. } => {
-            out.extend(left.iter().chain(right).map(|i| literals[*i].as_str()));
-        }
-        MatchRule::Words { literals: words, .. } => {
-            out.extend(words.iter().map(|i| literals[*i].as_str()));
-        }
-        MatchRule::Approx(approx) => {
-            // The pieces together are the phrase.
-            out.extend(approx.pieces.iter().map(|(i, _)| literals[*i].as_str()));
-        }
-        MatchRule::Not(_) | MatchRule::Regex(_) => {}
     }
 }
 
@@ -168,13 +159,15 @@ impl Suggester {
         bigrams(&text.normalized.text, &mut terms);
         terms.sort_unstable();
         terms.dedup();
-        let mut scores = vec![0.0f64; range.len()];
+        let mut scores = vec![(0.0f64, 0u32); range.len()];
         for term in &terms {
             if let Some(postings) = self.postings.get(term) {
                 for &(d, weight) in postings {
                     let d = d as usize;
                     if range.contains(&d) {
-                        scores[d - range.start] += f64::from(weight);
+                        let (score, shared) = &mut scores[d - range.start];
+                        *score += f64::from(weight);
+                        *shared += 1;
                     }
                 }
             }
@@ -182,7 +175,8 @@ impl Suggester {
         let mut ranked: Vec<(usize, f64)> = scores
             .into_iter()
             .enumerate()
-            .filter(|(_, score)| *score >= MIN_SCORE)
+            .filter(|(_, (score, shared))| *score >= MIN_SCORE && *shared >= MIN_SHARED)
+            .map(|(d, (score, _))| (d, score))
             .collect();
         // Best first; of equal scores, the category written first.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -221,6 +221,44 @@ pub enum MatchRule {
     },
 }
 
+/// What a rule requires a tip to contain: a literal, or an approximate phrase.
+#[derive(Debug, Clone, Copy)]
+pub enum Term<'a> {
+    /// A literal, by its index in [`Campaign::literals`].
+    Literal(usize),
+    /// An approximate phrase.
+    Approx(&'a Approximate),
+}
+
+impl MatchRule {
+    /// Every term the rule can match on, in the order written; the parts under `not` and
+    /// regular expressions are left out, as they name nothing a tip must contain.
+    pub fn terms(&self) -> Vec<Term<'_>> {
+        let mut out = Vec::new();
+        self.collect_terms(&mut out);
+        out
+    }
+
+    fn collect_terms<'a>(&'a self, out: &mut Vec<Term<'a>>) {
+        match self {
+            MatchRule::Literal(index) => out.push(Term::Literal(*index)),
+            MatchRule::Any(parts) | MatchRule::All(parts) => {
+                for part in parts {
+                    part.collect_terms(out);
+                }
+            }
+            MatchRule::Near { left, right, .. } => {
+                out.extend(left.iter().chain(right).map(|i| Term::Literal(*i)));
+            }
+            MatchRule::Words { literals, .. } => {
+                out.extend(literals.iter().map(|i| Term::Literal(*i)));
+            }
+            MatchRule::Approx(approx) => out.push(Term::Approx(approx)),
+            MatchRule::Not(_) | MatchRule::Regex(_) => {}
+        }
+    }
+}
+
 /// `approx("phrase", similarity)`: the phrase, in normal form, with up to `max_edits`
 /// characters inserted, dropped or changed.
 ///

@@ -1,0 +1,266 @@
+//! `rectify coverage`: how the loaded rules cover a corpus of tips.
+//!
+//! The tips run through the same stream as `rectify eval`; each decided tip becomes an
+//! observation for [`rectify::coverage::Coverage`], and the counts are printed at the end, as
+//! a table for a person or as one JSON document.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use rectify::coverage::{Coverage, Observation, Observer, Report};
+use rectify::eval::{DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Evaluator, Item, Options};
+use rectify::eval::{Stopped, Stream};
+
+use super::Status;
+use super::eval::{InputFormat, open_tips};
+use super::load::checked_model;
+use super::render::fatal;
+use super::terminal;
+
+/// Count how often each symptom and literal fires over a corpus of tips.
+///
+/// Runs every tip through the loaded campaigns as `rectify eval` does, then shows, for each
+/// campaign: how many tips it accepted, excluded or matched with nothing; how often each
+/// symptom fired and each of its literals and approximate phrases gave evidence; the symptoms
+/// that never fired; and the tips no rule accepted, grouped by the category they are most
+/// like, with the phrases frequent among them that no rule of that category holds.
+///
+/// Exit status: 0 when all is well; 1 when some records were malformed, or fewer tips than
+/// --fail-under asks for were accepted; 2 when nothing could run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A scheme file, or a directory to search for *.scheme, *.vocab and *.holidays files;
+    /// repeatable.
+    #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
+    schemes: Vec<PathBuf>,
+
+    /// A calendar file (`节假日安排` blocks); repeatable.
+    #[arg(long = "calendar", value_name = "FILE")]
+    calendars: Vec<PathBuf>,
+
+    /// The tips: a file, or `-` or nothing for standard input.
+    #[arg(value_name = "TIPS")]
+    tips: Option<PathBuf>,
+
+    /// Input format; by default `csv` for a file ending in .csv, `jsonl` otherwise.
+    #[arg(long, value_enum)]
+    input: Option<InputFormat>,
+
+    /// Output format: `table` (for a person) or `json` (one document).
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
+    format: CoverageFormat,
+
+    /// Exit with status 1 when fewer than this percentage of the decoded tips are accepted by
+    /// some campaign: a regression gate for an office's own corpus.
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    fail_under: Option<f64>,
+
+    /// The longest record read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
+    max_record_bytes: usize,
+
+    /// Worker threads; the counts are the same whatever the number.
+    #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CoverageFormat {
+    Table,
+    Json,
+}
+
+fn percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a percentage from 0 to 100")),
+    }
+}
+
+enum Seen {
+    Decided(Box<Observation>),
+    Malformed,
+}
+
+pub fn run(args: Args) -> Status {
+    let (_, model) = match checked_model(&[args.schemes.clone(), args.calendars.clone()].concat()) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let evaluator = Evaluator::new(&model);
+    let decoder = Decoder::new(&model);
+    let records = match open_tips(
+        args.tips.as_deref(),
+        args.input,
+        &decoder,
+        args.max_record_bytes,
+    ) {
+        Ok(records) => records,
+        Err(message) => {
+            fatal(&message);
+            return Status::Failure;
+        }
+    };
+    let mut index = DuplicateIndex::new();
+    let options = Options {
+        jobs: args.jobs.into(),
+        explain: false,
+    };
+    let mut stream = match Stream::new(&evaluator, &decoder, &mut index, options) {
+        Ok(stream) => stream,
+        Err(error) => {
+            fatal(&format!(
+                "cannot start {} worker threads: {error}",
+                args.jobs
+            ));
+            return Status::Failure;
+        }
+    };
+    let observer = Observer::new(&model);
+    let mut coverage = Coverage::new(&observer);
+    let render = |item: Item| match item {
+        Item::Decided { tip, decisions, .. } => {
+            Seen::Decided(Box::new(observer.observe(tip, decisions)))
+        }
+        Item::Malformed(_) => Seen::Malformed,
+    };
+    let result = stream.run(records, render, |batch: Vec<Seen>| {
+        for seen in batch {
+            match seen {
+                Seen::Decided(observation) => coverage.add(*observation),
+                Seen::Malformed => coverage.add_malformed(),
+            }
+        }
+        Ok::<(), io::Error>(())
+    });
+    if let Err(Stopped::Input(error)) = result {
+        fatal(&error.to_string());
+        return Status::Failure;
+    }
+    let report = coverage.report();
+    let text = match args.format {
+        CoverageFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => json + "\n",
+            Err(error) => {
+                fatal(&format!("cannot write the report: {error}"));
+                return Status::Failure;
+            }
+        },
+        CoverageFormat::Table => table(&report),
+    };
+    if let Err(error) = io::stdout().lock().write_all(text.as_bytes()) {
+        fatal(&format!("cannot write the report: {error}"));
+        return Status::Failure;
+    }
+    let below = args
+        .fail_under
+        .is_some_and(|least| coverage.accepted_percent() < least);
+    if below && let Some(least) = args.fail_under {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "error: {:.1}% of the tips were accepted, fewer than the {least}% asked for",
+            coverage.accepted_percent()
+        );
+    }
+    if below || report.malformed > 0 {
+        Status::Problems
+    } else {
+        Status::Ok
+    }
+}
+
+/// The report for a person.
+fn table(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} tips read, {} malformed; {} accepted by some campaign ({:.1}%)",
+        report.tips, report.malformed, report.accepted, report.accepted_percent
+    );
+    for campaign in &report.campaigns {
+        let _ = writeln!(
+            out,
+            "\n{}: {} tips in window and scope: {} accepted, {} excluded, {} no_match \
+             ({} out of window, {} out of scope)",
+            campaign.campaign,
+            campaign.considered,
+            campaign.accepted,
+            campaign.excluded,
+            campaign.no_match,
+            campaign.out_of_window,
+            campaign.out_of_scope
+        );
+        if campaign.considered == 0 {
+            continue;
+        }
+        let _ = writeln!(out, "  fired  symptom · its terms (tips each gave evidence in)");
+        for symptom in &campaign.symptoms {
+            let terms: Vec<String> = symptom
+                .terms
+                .iter()
+                .map(|t| format!("{} {}", t.term, t.fired))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {:>5}  {}/{}/{} · {}",
+                symptom.fired,
+                symptom.area,
+                symptom.category,
+                symptom.symptom,
+                terms.join("、")
+            );
+        }
+        if !campaign.never_fired.is_empty() {
+            let _ = writeln!(
+                out,
+                "  never fired: {}",
+                campaign.never_fired.join(", ")
+            );
+        }
+        if campaign.no_match > 0 {
+            let _ = writeln!(out, "  no_match, by the category the tips are most like:");
+            for group in &campaign.unmatched {
+                let ids: Vec<String> = group
+                    .ids
+                    .iter()
+                    .map(|id| terminal::cell(id).into_owned())
+                    .collect();
+                let more = if (group.tips as usize) > ids.len() {
+                    ", …"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:>5}  {}/{} {}\n         tips: {}{more}",
+                    group.tips,
+                    group.area,
+                    group.category,
+                    group.title,
+                    ids.join(", ")
+                );
+                if !group.candidates.is_empty() {
+                    let candidates: Vec<String> = group
+                        .candidates
+                        .iter()
+                        .map(|c| format!("{} {}", c.phrase, c.tips))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "         phrases no rule of it has: {}",
+                        candidates.join("、")
+                    );
+                }
+            }
+            if campaign.unlike > 0 {
+                let _ = writeln!(
+                    out,
+                    "  {:>5}  like no category closely enough to suggest one",
+                    campaign.unlike
+                );
+            }
+        }
+    }
+    out
+}

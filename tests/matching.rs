@@ -1,0 +1,104 @@
+//! Approximate phrases, vocabularies, suggestions and `rectify coverage`, end to end on the
+//! small campaign of `tests/matching/`: a scheme file and a vocabulary file loaded as one
+//! directory, and six tips that reach an approximate match, a vocabulary match, an exact
+//! match, suggestions, and nothing at all.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn rectify(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("the rectify binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+const SCHEMES: &str = "tests/matching/schemes";
+const TIPS: &str = "tests/matching/tips.jsonl";
+
+fn decisions() -> Vec<serde_json::Value> {
+    let run = rectify(&["eval", "--scheme", SCHEMES, TIPS]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every output line is JSON"))
+        .collect()
+}
+
+#[test]
+fn an_approximate_phrase_matches_with_its_similarity_and_the_span_that_matched() {
+    let records = decisions();
+    let evidence = &records[0]["decisions"][0]["matches"][0]["categories"][0]["symptoms"][0]
+        ["evidence"][0];
+    assert_eq!(evidence["text"], "把说了当成做了");
+    assert_eq!(evidence["similarity"], 0.67);
+    insta::assert_json_snapshot!(records);
+}
+
+#[test]
+fn a_tip_no_rule_accepts_stays_no_match_and_lists_what_it_is_like() {
+    let records = decisions();
+    let suggested = &records[2]["decisions"][0];
+    assert_eq!(suggested["outcome"], "no_match");
+    assert_eq!(suggested["suggestions"][0]["category"], "督查检查");
+    let nothing = &records[3]["decisions"][0];
+    assert_eq!(nothing["outcome"], "no_match");
+    assert!(
+        nothing.get("suggestions").is_none(),
+        "a street light shares nothing with the campaign"
+    );
+    let table = rectify(&["eval", "--scheme", SCHEMES, "--format", "table", TIPS]);
+    assert!(table.stdout.contains("建议 督查检查"), "{}", table.stdout);
+    insta::assert_snapshot!(table.stdout);
+}
+
+#[test]
+fn coverage_counts_symptoms_and_terms_and_groups_what_nothing_matched() {
+    let run = rectify(&["coverage", "--scheme", SCHEMES, TIPS]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("coverage_table", run.stdout);
+    let json = rectify(&["coverage", "--scheme", SCHEMES, "--format", "json", TIPS]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    assert_eq!(report["tips"], 6);
+    assert_eq!(report["accepted"], 3);
+    let campaign = &report["campaigns"][0];
+    assert_eq!(campaign["no_match"], 3);
+    assert_eq!(campaign["unmatched"][0]["tips"], 2);
+    assert_eq!(campaign["unmatched"][0]["candidates"][0]["phrase"], "听汇报");
+    assert_eq!(campaign["unmatched"][0]["category"], "督查检查");
+    assert_eq!(campaign["unlike"], 1);
+    insta::assert_json_snapshot!("coverage_json", report);
+}
+
+#[test]
+fn coverage_fails_under_the_accepted_share_asked_for() {
+    let pass = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "50", TIPS]);
+    assert_eq!(pass.code, 0, "3 of 6 accepted is 50%: {}", pass.stderr);
+    let fail = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "51", TIPS]);
+    assert_eq!(fail.code, 1);
+    assert!(fail.stderr.contains("50.0% of the tips were accepted"), "{}", fail.stderr);
+    let bad = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "120", TIPS]);
+    assert_eq!(bad.code, 2, "a percentage past 100 is bad usage");
+}
+
+#[test]
+fn coverage_is_the_same_whatever_the_number_of_jobs() {
+    let one = rectify(&["coverage", "--scheme", "schemes", "--format", "json", "tests/recall/inaction-self-inspection.jsonl"]);
+    let four = rectify(&["coverage", "--scheme", "schemes", "--format", "json", "--jobs", "4", "tests/recall/inaction-self-inspection.jsonl"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(one.stdout, four.stdout);
+}
