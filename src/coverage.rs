@@ -131,7 +131,12 @@ impl<'m> Observer<'m> {
                             .collect();
                         words.extend(terms.iter().map(|(text, _)| text.clone()));
                         symptom_index.insert(
-                            (c, area.id.as_str(), category.id.as_str(), symptom.id.as_str()),
+                            (
+                                c,
+                                area.id.as_str(),
+                                category.id.as_str(),
+                                symptom.id.as_str(),
+                            ),
                             symptoms.len(),
                         );
                         symptoms.push(SymptomTerms {

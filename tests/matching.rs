@@ -41,8 +41,8 @@ fn decisions() -> Vec<serde_json::Value> {
 #[test]
 fn an_approximate_phrase_matches_with_its_similarity_and_the_span_that_matched() {
     let records = decisions();
-    let evidence = &records[0]["decisions"][0]["matches"][0]["categories"][0]["symptoms"][0]
-        ["evidence"][0];
+    let evidence =
+        &records[0]["decisions"][0]["matches"][0]["categories"][0]["symptoms"][0]["evidence"][0];
     assert_eq!(evidence["text"], "把说了当成做了");
     assert_eq!(evidence["similarity"], 0.67);
     insta::assert_json_snapshot!(records);
@@ -78,7 +78,10 @@ fn coverage_counts_symptoms_and_terms_and_groups_what_nothing_matched() {
     let campaign = &report["campaigns"][0];
     assert_eq!(campaign["no_match"], 3);
     assert_eq!(campaign["unmatched"][0]["tips"], 2);
-    assert_eq!(campaign["unmatched"][0]["candidates"][0]["phrase"], "听汇报");
+    assert_eq!(
+        campaign["unmatched"][0]["candidates"][0]["phrase"],
+        "听汇报"
+    );
     assert_eq!(campaign["unmatched"][0]["category"], "督查检查");
     assert_eq!(campaign["unlike"], 1);
     insta::assert_json_snapshot!("coverage_json", report);
@@ -90,15 +93,35 @@ fn coverage_fails_under_the_accepted_share_asked_for() {
     assert_eq!(pass.code, 0, "3 of 6 accepted is 50%: {}", pass.stderr);
     let fail = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "51", TIPS]);
     assert_eq!(fail.code, 1);
-    assert!(fail.stderr.contains("50.0% of the tips were accepted"), "{}", fail.stderr);
+    assert!(
+        fail.stderr.contains("50.0% of the tips were accepted"),
+        "{}",
+        fail.stderr
+    );
     let bad = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "120", TIPS]);
     assert_eq!(bad.code, 2, "a percentage past 100 is bad usage");
 }
 
 #[test]
 fn coverage_is_the_same_whatever_the_number_of_jobs() {
-    let one = rectify(&["coverage", "--scheme", "schemes", "--format", "json", "tests/recall/inaction-self-inspection.jsonl"]);
-    let four = rectify(&["coverage", "--scheme", "schemes", "--format", "json", "--jobs", "4", "tests/recall/inaction-self-inspection.jsonl"]);
+    let one = rectify(&[
+        "coverage",
+        "--scheme",
+        "schemes",
+        "--format",
+        "json",
+        "tests/recall/inaction-self-inspection.jsonl",
+    ]);
+    let four = rectify(&[
+        "coverage",
+        "--scheme",
+        "schemes",
+        "--format",
+        "json",
+        "--jobs",
+        "4",
+        "tests/recall/inaction-self-inspection.jsonl",
+    ]);
     assert_eq!(one.code, 0, "{}", one.stderr);
     assert_eq!(one.stdout, four.stdout);
 }

@@ -16,7 +16,10 @@ fn bundled() -> rectify::model::Model {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("schemes/ exists")
         .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "scheme" || e == "vocab"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e == "scheme" || e == "vocab")
+        })
         .collect();
     paths.sort();
     let files: Vec<SourceFile> = paths
@@ -92,9 +95,11 @@ fn measure() -> Figures {
                     .collect();
                 if !accepted.is_empty() {
                     figures.nowhere_accepted += 1;
-                    figures
-                        .misses
-                        .push(format!("{}: accepted into {}", tip.id, accepted.join(", ")));
+                    figures.misses.push(format!(
+                        "{}: accepted into {}",
+                        tip.id,
+                        accepted.join(", ")
+                    ));
                 }
                 continue;
             }
@@ -134,9 +139,7 @@ fn measure() -> Figures {
                         listed.join(", ")
                     ));
                 }
-                other => figures
-                    .misses
-                    .push(format!("{}: {}", tip.id, other.name())),
+                other => figures.misses.push(format!("{}: {}", tip.id, other.name())),
             }
         }
     }
@@ -159,10 +162,19 @@ fn the_bundled_schemes_find_the_category_of_what_people_write() {
          belonging nowhere {}: accepted {:.1}%",
         f.labelled, top, any, f.no_match, suggested, f.nowhere, nowhere
     );
-    assert!(f.labelled >= 160 && f.nowhere >= 60, "the corpus is complete");
-    assert!(top >= 90.0, "top category right in {top:.1}% of labelled tips");
+    assert!(
+        f.labelled >= 160 && f.nowhere >= 60,
+        "the corpus is complete"
+    );
+    assert!(
+        top >= 90.0,
+        "top category right in {top:.1}% of labelled tips"
+    );
     assert!(any >= 95.0, "some matched category right in {any:.1}%");
-    assert!(nowhere <= 3.0, "{nowhere:.1}% of tips belonging nowhere accepted");
+    assert!(
+        nowhere <= 3.0,
+        "{nowhere:.1}% of tips belonging nowhere accepted"
+    );
     assert!(
         f.no_match == 0 || suggested >= 80.0,
         "the right category suggested for {suggested:.1}% of no_match tips"

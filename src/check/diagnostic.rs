@@ -379,7 +379,9 @@ pub enum CheckError {
     #[error("each side of `near` must be a text, `any` of texts, or a vocabulary")]
     #[diagnostic(
         code(rectify::check::unsupported_near_operand),
-        help("write near(\"甲\", any(\"乙\", \"丙\"), 10) or near(vocabulary(留痕), \"台账\", 10)")
+        help(
+            "write near(\"甲\", any(\"乙\", \"丙\"), 10) or near(vocabulary(留痕), \"台账\", 10)"
+        )
     )]
     UnsupportedNearOperand {
         #[label("not a text")]
@@ -554,7 +556,9 @@ pub enum CheckError {
     #[diagnostic(
         code(rectify::check::unused_vocabulary),
         severity(Warning),
-        help("use it as `vocabulary({name})` / `词表({name})` in a rule, or remove it; load the schemes that use it together with it")
+        help(
+            "use it as `vocabulary({name})` / `词表({name})` in a rule, or remove it; load the schemes that use it together with it"
+        )
     )]
     UnusedVocabulary {
         name: String,
@@ -586,7 +590,9 @@ pub enum CheckError {
     #[error("an approximate phrase may have at most {limit} characters, and this one has {length}")]
     #[diagnostic(
         code(rectify::check::approx_too_long),
-        help("approximate the few words that carry the meaning, and join several with `all(…)` or `near(…)`")
+        help(
+            "approximate the few words that carry the meaning, and join several with `all(…)` or `near(…)`"
+        )
     )]
     ApproxTooLong {
         length: usize,

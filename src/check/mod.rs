@@ -187,12 +187,9 @@ pub fn check(files: &[SourceFile]) -> Checked {
                 continue;
             }
             declared.push((decl.id.name.clone(), index, decl.id.span));
-            model.campaigns.push(campaign::lower(
-                decl,
-                index,
-                &vocabularies,
-                &mut problems,
-            ));
+            model
+                .campaigns
+                .push(campaign::lower(decl, index, &vocabularies, &mut problems));
         }
     }
     vocabularies.report_unused(&mut problems);

@@ -157,9 +157,7 @@ impl<'a> Rules<'a> {
                 Some(MatchRule::Regex(regex))
             }
             MatchRuleExpr::Approx {
-                phrase,
-                similarity,
-                ..
+                phrase, similarity, ..
             } => self.approx(phrase, similarity.as_ref(), problems),
             MatchRuleExpr::Words(id, span) => Some(MatchRule::Words {
                 name: id.name.clone(),
@@ -291,7 +289,9 @@ impl<'a> Rules<'a> {
                 let mut indices = Some(Vec::new());
                 for child in children {
                     let found = match child {
-                        MatchRuleExpr::Literal(text) => self.literal(text, problems).map(|i| vec![i]),
+                        MatchRuleExpr::Literal(text) => {
+                            self.literal(text, problems).map(|i| vec![i])
+                        }
                         MatchRuleExpr::Words(id, span) => self.words(id, *span, problems),
                         other => {
                             problems.push(CheckError::UnsupportedNearOperand {

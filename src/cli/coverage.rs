@@ -194,7 +194,10 @@ fn table(report: &Report) -> String {
         if campaign.considered == 0 {
             continue;
         }
-        let _ = writeln!(out, "  fired  symptom · its terms (tips each gave evidence in)");
+        let _ = writeln!(
+            out,
+            "  fired  symptom · its terms (tips each gave evidence in)"
+        );
         for symptom in &campaign.symptoms {
             let terms: Vec<String> = symptom
                 .terms
@@ -212,11 +215,7 @@ fn table(report: &Report) -> String {
             );
         }
         if !campaign.never_fired.is_empty() {
-            let _ = writeln!(
-                out,
-                "  never fired: {}",
-                campaign.never_fired.join(", ")
-            );
+            let _ = writeln!(out, "  never fired: {}", campaign.never_fired.join(", "));
         }
         if campaign.no_match > 0 {
             let _ = writeln!(out, "  no_match, by the category the tips are most like:");

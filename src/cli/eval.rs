@@ -230,8 +230,13 @@ pub(super) fn open_tips(
             Err(error) => return Err(format!("cannot read `{}`: {error}", path.display())),
         },
     };
-    Records::new(source, input_format(format, path), decoder, max_record_bytes)
-        .map_err(|error| error.to_string())
+    Records::new(
+        source,
+        input_format(format, path),
+        decoder,
+        max_record_bytes,
+    )
+    .map_err(|error| error.to_string())
 }
 
 /// One output record and, for a decided tip, its outcomes for the summary.

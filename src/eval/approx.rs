@@ -193,7 +193,12 @@ mod tests {
     #[test]
     fn a_changed_and_an_inserted_character_cost_two_edits() {
         let text = "把说了当成做了";
-        let found = find(text, &approx("把说的当做了", 2), std::iter::once((0, 0)), 10);
+        let found = find(
+            text,
+            &approx("把说的当做了", 2),
+            std::iter::once((0, 0)),
+            10,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(&text[found[0].start..found[0].end], "把说了当成做了");
         assert_eq!(found[0].edits, 2);

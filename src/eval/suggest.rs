@@ -30,8 +30,8 @@ const MIN_SHARED: u32 = 2;
 
 /// The category documents of every campaign and the index over their bigrams.
 pub(crate) struct Suggester {
-    /// For each bigram, the documents that hold it with its weight there.
-    postings: FxHashMap<u64, Vec<(u32, f32)>>,
+    /// For each campaign, for each bigram, the documents that hold it with its weight there.
+    postings: Vec<FxHashMap<u64, Vec<(u32, f32)>>>,
     /// For each document: campaign, area and category indices.
     documents: Vec<(usize, usize, usize)>,
     /// For each document, its bigrams, to find the phrases a tip shares with it.
@@ -40,10 +40,32 @@ pub(crate) struct Suggester {
     campaigns: Vec<std::ops::Range<usize>>,
 }
 
+/// Whether a character of the normal form is a letter or digit. Chinese characters, nearly all
+/// of a tip, are answered without the general Unicode table.
+#[inline]
+fn is_word(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
+        || c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// The bigram of two characters of the normal form, when both are letters or digits.
 #[inline]
 fn bigram(a: char, b: char) -> Option<u64> {
-    (a.is_alphanumeric() && b.is_alphanumeric()).then(|| (u64::from(a) << 32) | u64::from(b))
+    (is_word(a) && is_word(b)).then(|| (u64::from(a) << 32) | u64::from(b))
+}
+
+/// Every pair of neighbouring characters of a text: the byte where it starts, the byte where it
+/// ends, and its bigram when both are letters or digits.
+fn pairs(text: &str, out: &mut Vec<(usize, usize, Option<u64>)>) {
+    let mut chars = text.char_indices();
+    let Some((mut at, mut previous)) = chars.next() else {
+        return;
+    };
+    for (next_at, c) in chars {
+        out.push((at, next_at + c.len_utf8(), bigram(previous, c)));
+        (at, previous) = (next_at, c);
+    }
 }
 
 fn bigrams(text: &str, out: &mut Vec<u64>) {
@@ -115,7 +137,8 @@ impl Suggester {
                 *df.entry(*term).or_default() += 1;
             }
         }
-        let mut postings: FxHashMap<u64, Vec<(u32, f32)>> = FxHashMap::default();
+        let mut postings: Vec<FxHashMap<u64, Vec<(u32, f32)>>> =
+            vec![FxHashMap::default(); campaigns.len()];
         for (d, tf) in counts.iter().enumerate() {
             let norm = K1 * (1.0 - B + B * lengths[d] / average);
             // Sorted so that postings, and so scores, are built in one order every run.
@@ -126,7 +149,7 @@ impl Suggester {
                 let idf = ((n - docs + 0.5) / (docs + 0.5) + 1.0).ln();
                 let count = f64::from(*count);
                 let weight = idf * count * (K1 + 1.0) / (count + norm);
-                postings
+                postings[documents[d].0]
                     .entry(*term)
                     .or_default()
                     .push((d as u32, weight as f32));
@@ -155,20 +178,18 @@ impl Suggester {
         if range.is_empty() {
             return Vec::new();
         }
-        let mut terms = Vec::new();
-        bigrams(&text.normalized.text, &mut terms);
+        let mut sequence = Vec::new();
+        pairs(&text.normalized.text, &mut sequence);
+        let mut terms: Vec<u64> = sequence.iter().filter_map(|(_, _, term)| *term).collect();
         terms.sort_unstable();
         terms.dedup();
         let mut scores = vec![(0.0f64, 0u32); range.len()];
         for term in &terms {
-            if let Some(postings) = self.postings.get(term) {
+            if let Some(postings) = self.postings[text.campaign_index].get(term) {
                 for &(d, weight) in postings {
-                    let d = d as usize;
-                    if range.contains(&d) {
-                        let (score, shared) = &mut scores[d - range.start];
-                        *score += f64::from(weight);
-                        *shared += 1;
-                    }
+                    let (score, shared) = &mut scores[d as usize - range.start];
+                    *score += f64::from(weight);
+                    *shared += 1;
                 }
             }
         }
@@ -194,7 +215,7 @@ impl Suggester {
                     category: &category.id,
                     title: &category.title,
                     score: (score * 100.0).round() / 100.0,
-                    shared: self.shared(d, text),
+                    shared: self.shared(d, &sequence, text),
                 }
             })
             .collect()
@@ -202,18 +223,17 @@ impl Suggester {
 
     /// The longest stretches of the tip made of bigrams the document holds, as they stand in
     /// the tip, longest first, each once.
-    fn shared<'t>(&self, document: usize, text: &TextView<'_, 't>) -> Vec<&'t str> {
+    fn shared<'t>(
+        &self,
+        document: usize,
+        sequence: &[(usize, usize, Option<u64>)],
+        text: &TextView<'_, 't>,
+    ) -> Vec<&'t str> {
         let terms = &self.terms[document];
-        let normal = &text.normalized.text;
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut run: Option<(usize, usize)> = None;
-        let mut chars = normal.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let Some(&(next_at, next)) = chars.peek() else {
-                break;
-            };
-            let held = bigram(c, next).is_some_and(|term| terms.contains(&term));
-            let end = next_at + next.len_utf8();
+        for &(at, end, term) in sequence {
+            let held = term.is_some_and(|term| terms.contains(&term));
             run = match (run, held) {
                 (Some((start, _)), true) => Some((start, end)),
                 (None, true) => Some((at, end)),
