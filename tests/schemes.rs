@@ -10,7 +10,7 @@ fn bundled() -> Vec<SourceFile> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("schemes/ exists")
         .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "scheme"))
+        .filter(|path| path.extension().is_some_and(|e| e == "scheme" || e == "vocab"))
         .collect();
     paths.sort();
     paths
