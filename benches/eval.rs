@@ -21,7 +21,7 @@ fn bundled() -> Vec<SourceFile> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "scheme"))
+        .filter(|p| p.extension().is_some_and(|e| e == "scheme" || e == "vocab"))
         .collect();
     paths.sort();
     paths

@@ -91,3 +91,23 @@ fn good_schemes_check_clean() {
         );
     });
 }
+
+#[test]
+fn good_scheme_sets_check_clean() {
+    insta::glob!("check/ok_multi/*", |path| {
+        let mut files: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut args = vec!["check", "--deny-warnings"];
+        args.extend(files.iter().map(String::as_str));
+        let (code, _, human) = rectify(path, &args);
+        assert_eq!(code, 0, "{}:\n{human}", path.display());
+        assert!(
+            human.ends_with("0 errors, 0 warnings\n"),
+            "{}:\n{human}",
+            path.display()
+        );
+    });
+}

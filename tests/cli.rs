@@ -39,11 +39,25 @@ fn a_failing_example_shows_expected_and_actual_and_exits_one() {
         .replace("预期 受理 秀优越感", "预期 受理 执法越位");
     let path = dir.join("liuzhi.scheme");
     std::fs::write(&path, scheme).unwrap();
+    std::fs::copy("schemes/common.vocab", dir.join("common.vocab")).unwrap();
     let (code, stdout, _) = rectify(&["test", "--filter", "老板", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     let stdout = stdout.replace(path.to_str().unwrap(), "liuzhi.scheme");
     insta::assert_snapshot!(stdout);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_scheme_named_alone_brings_the_shared_vocabularies_of_its_directory() {
+    let (code, stdout, stderr) = rectify(&["check", "schemes/jixi-2023.scheme"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.ends_with("checked 2 files, 1 campaign: 0 errors, 0 warnings\n"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = rectify(&["check", "schemes/jixi-2023.scheme", "schemes/common.vocab"]);
+    assert_eq!(code, 0, "naming the vocabulary too loads it once: {stderr}");
+    assert!(stderr.contains("checked 2 files"), "{stderr}");
 }
 
 #[test]
@@ -55,7 +69,7 @@ fn help_names_every_command_and_teaches_by_example() {
 
 #[test]
 fn each_command_has_complete_help() {
-    for command in ["check", "eval", "test", "calendar", "duties"] {
+    for command in ["check", "eval", "test", "calendar", "duties", "coverage"] {
         let (code, stdout, _) = rectify(&[command, "--help"]);
         assert_eq!(code, 0);
         insta::assert_snapshot!(format!("help_{command}"), stdout);

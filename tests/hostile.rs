@@ -101,7 +101,7 @@ fn a_csv_without_a_header_row_is_refused_without_quoting_its_first_row() {
 
 #[test]
 fn a_failing_example_masks_its_reporter() {
-    let dir = scratch("failing-reporter");
+    let dir = scheme_scratch("failing-reporter");
     let scheme = std::fs::read_to_string(root().join(LIUZHI))
         .unwrap()
         .replacen("预期 受理 文风会风", "预期 受理 执法越位", 1);
@@ -242,7 +242,7 @@ fn the_table_escapes_control_characters_and_bidirectional_overrides() {
 
 #[test]
 fn diagnostics_escape_control_characters_in_schemes() {
-    let dir = scratch("control-scheme");
+    let dir = scheme_scratch("control-scheme");
     let path = dir.join("x.scheme");
     let scheme = std::fs::read_to_string(root().join(LIUZHI))
         .unwrap()
@@ -381,14 +381,14 @@ fn check_writes_json_for_files_it_cannot_read() {
 
 #[test]
 fn a_broken_link_in_a_scheme_directory_does_not_stop_the_others() {
-    let dir = scratch("broken-link");
+    let dir = scheme_scratch("broken-link");
     std::fs::copy(root().join(LIUZHI), dir.join("liuzhi.scheme")).unwrap();
     std::os::unix::fs::symlink("/nonexistent/target", dir.join(".#liuzhi.scheme")).unwrap();
     std::os::unix::fs::symlink("/nonexistent/target", dir.join("notes.txt")).unwrap();
     let run = rectify(&["check", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("checked 1 file, 1 campaign"),
+        run.stderr.contains("checked 2 files, 1 campaign"),
         "{}",
         run.stderr
     );
@@ -427,6 +427,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A scratch directory holding the bundled shared vocabularies, which the bundled schemes use.
+fn scheme_scratch(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::copy(
+        root().join("schemes/common.vocab"),
+        dir.join("common.vocab"),
+    )
+    .unwrap();
+    dir
+}
+
 #[test]
 fn an_id_too_long_to_be_one_is_refused_and_not_echoed() {
     let dir = scratch("long-id");
@@ -453,7 +464,7 @@ fn an_id_too_long_to_be_one_is_refused_and_not_echoed() {
 
 #[test]
 fn scheme_diagnostics_mask_the_reporters_of_examples() {
-    let dir = scratch("diagnostic-reporter");
+    let dir = scheme_scratch("diagnostic-reporter");
     // A mistake right beside an example that names its reporter twice.
     let scheme = std::fs::read_to_string(root().join(LIUZHI))
         .unwrap()
@@ -475,7 +486,7 @@ fn scheme_diagnostics_mask_the_reporters_of_examples() {
 
 #[test]
 fn calendar_and_duty_lines_escape_control_characters() {
-    let dir = scratch("calendar-escape");
+    let dir = scheme_scratch("calendar-escape");
     let calendar = dir.join("c.holidays");
     std::fs::write(
         &calendar,

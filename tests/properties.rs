@@ -80,10 +80,16 @@ mod evaluation {
     use rectify::{SourceFile, check};
 
     fn liuzhi() -> rectify::Model {
-        check(&[SourceFile {
-            name: "liuzhi-2022.scheme".to_string(),
-            text: super::LIUZHI.to_string(),
-        }])
+        check(&[
+            SourceFile {
+                name: "liuzhi-2022.scheme".to_string(),
+                text: super::LIUZHI.to_string(),
+            },
+            SourceFile {
+                name: "common.vocab".to_string(),
+                text: include_str!("../schemes/common.vocab").to_string(),
+            },
+        ])
         .model
         .expect("liuzhi checks")
     }

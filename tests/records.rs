@@ -8,9 +8,10 @@ use rectify::eval::{
 };
 use rectify::{Model, SourceFile, check};
 
-const SCHEMES: [&str; 2] = [
+const SCHEMES: [&str; 3] = [
     include_str!("../schemes/liuzhi-2022.scheme"),
     include_str!("../schemes/jixi-2023.scheme"),
+    include_str!("../schemes/common.vocab"),
 ];
 
 fn model() -> Model {

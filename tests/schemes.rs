@@ -10,7 +10,10 @@ fn bundled() -> Vec<SourceFile> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("schemes/ exists")
         .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "scheme" || e == "vocab"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e == "scheme" || e == "vocab")
+        })
         .collect();
     paths.sort();
     paths
@@ -23,11 +26,18 @@ fn bundled() -> Vec<SourceFile> {
 }
 
 #[test]
-fn every_bundled_scheme_checks_clean_on_its_own() {
+fn every_bundled_scheme_checks_clean_with_the_shared_vocabularies() {
     let files = bundled();
     assert!(files.iter().any(|f| f.name == "liuzhi-2022.scheme"));
-    for file in files {
-        let checked = check(std::slice::from_ref(&file));
+    let shared: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| f.name.ends_with(".vocab"))
+        .collect();
+    assert!(!shared.is_empty(), "schemes/common.vocab is bundled");
+    for file in files.iter().filter(|f| f.name.ends_with(".scheme")) {
+        let mut alone = vec![file.clone()];
+        alone.extend(shared.iter().map(|f| (*f).clone()));
+        let checked = check(&alone);
         assert!(
             checked.problems.is_empty(),
             "{}: {:#?}",
@@ -71,11 +81,11 @@ fn every_example_of_every_bundled_scheme_passes() {
 
 #[test]
 fn liuzhi_encodes_the_whole_announcement() {
-    let file = bundled()
+    let files: Vec<SourceFile> = bundled()
         .into_iter()
-        .find(|f| f.name == "liuzhi-2022.scheme")
-        .unwrap();
-    let model = check(&[file]).model.expect("liuzhi checks");
+        .filter(|f| f.name == "liuzhi-2022.scheme" || f.name.ends_with(".vocab"))
+        .collect();
+    let model = check(&files).model.expect("liuzhi checks");
     let campaign = &model.campaigns[0];
     assert_eq!(campaign.areas.len(), 4);
     let categories: usize = campaign.areas.iter().map(|a| a.categories.len()).sum();

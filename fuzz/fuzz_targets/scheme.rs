@@ -15,6 +15,7 @@ struct Input {
 }
 
 const LIUZHI: &str = include_str!("../../schemes/liuzhi-2022.scheme");
+const SHARED: &str = include_str!("../../schemes/common.vocab");
 
 fuzz_target!(|input: Input| {
     let piece = String::from_utf8_lossy(&input.scheme);
@@ -28,10 +29,16 @@ fuzz_target!(|input: Input| {
         }
         None => piece.into_owned(),
     };
-    let checked = check(&[SourceFile {
-        name: "fuzz.scheme".to_string(),
-        text,
-    }]);
+    let checked = check(&[
+        SourceFile {
+            name: "fuzz.scheme".to_string(),
+            text,
+        },
+        SourceFile {
+            name: "common.vocab".to_string(),
+            text: SHARED.to_string(),
+        },
+    ]);
     for problem in &checked.problems {
         assert!(problem.diagnostic().code().is_some());
     }

@@ -13,7 +13,7 @@ use rectify::eval::{
 };
 use rectify::{Model, SourceFile, check};
 
-/// The four bundled schemes, checked once.
+/// The four bundled schemes and their shared vocabularies, checked once.
 pub fn bundled() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| {
@@ -22,6 +22,7 @@ pub fn bundled() -> &'static Model {
             include_str!("../../schemes/jixi-2023.scheme"),
             include_str!("../../schemes/inaction-self-inspection.scheme"),
             include_str!("../../schemes/jinghai-2021-2023.scheme"),
+            include_str!("../../schemes/common.vocab"),
         ]
         .iter()
         .enumerate()

@@ -557,7 +557,7 @@ pub enum CheckError {
         code(rectify::check::unused_vocabulary),
         severity(Warning),
         help(
-            "use it as `vocabulary({name})` / `词表({name})` in a rule, or remove it; load the schemes that use it together with it"
+            "use it as `vocabulary({name})` / `词表({name})` in a rule, or remove it; a vocabulary shared by several schemes belongs in a file of its own (`*.vocab`)"
         )
     )]
     UnusedVocabulary {

@@ -4,6 +4,10 @@
 //! They are collected from every file before any campaign is lowered, so that a scheme may use
 //! a vocabulary from a file loaded after it. Their words stay text here; each campaign puts
 //! them in normal form in its own literal table when a rule uses them.
+//!
+//! A file that declares vocabularies and no campaign is a shared library (`schemes/common.vocab`):
+//! each campaign takes what it needs from it, so only a vocabulary declared beside a campaign is
+//! reported when no rule uses it.
 
 use std::cell::Cell;
 
@@ -23,6 +27,8 @@ pub(super) struct Vocabularies<'t> {
 struct Declared<'t> {
     decl: &'t VocabularyDecl,
     file: usize,
+    /// Declared in a file without campaigns, for any campaign to take from.
+    shared: bool,
     used: Cell<bool>,
 }
 
@@ -76,6 +82,7 @@ impl<'t> Vocabularies<'t> {
                 vocabularies.declared.push(Declared {
                     decl,
                     file: *file,
+                    shared: tree.campaigns.is_empty(),
                     used: Cell::new(false),
                 });
             }
@@ -95,10 +102,10 @@ impl<'t> Vocabularies<'t> {
         self.declared.iter().map(|d| d.decl.id.name.as_str())
     }
 
-    /// Warns about every vocabulary no rule used.
+    /// Warns about every vocabulary of a scheme file that no rule used.
     pub(super) fn report_unused(&self, problems: &mut Problems) {
         for declared in &self.declared {
-            if !declared.used.get() {
+            if !declared.used.get() && !declared.shared {
                 problems.file = declared.file;
                 problems.push(CheckError::UnusedVocabulary {
                     name: declared.decl.id.name.clone(),

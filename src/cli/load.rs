@@ -45,7 +45,7 @@ pub enum LoadError {
     TooLarge { path: String },
 
     /// Paths that name no scheme at all.
-    #[error("no scheme files found (looked for *.scheme and *.holidays)")]
+    #[error("no scheme files found (looked for *.scheme, *.vocab and *.holidays)")]
     #[diagnostic(
         code(rectify::load::no_schemes),
         help("name a .scheme file, or a directory that holds some")
@@ -65,14 +65,26 @@ impl LoadError {
     }
 }
 
-/// Scheme files named by `paths`: files as given, directories searched for `*.scheme` and
-/// calendar files (`*.holidays`), each directory's files in name order. Every file that can be read is returned, with a problem
-/// for each one that cannot.
+/// Scheme files named by `paths`: files as given, directories searched for `*.scheme`,
+/// shared vocabularies (`*.vocab`) and calendar files (`*.holidays`), each directory's files in
+/// name order. A `.scheme` file named on its own brings the shared vocabularies of its
+/// directory with it, after every named file, since its rules may use them by name. Every file
+/// that can be read is returned, with a problem for each one that cannot.
 pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
         collect(path, &mut found, &mut problems, true);
+    }
+    let beside: Vec<PathBuf> = paths
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "scheme") && path.is_file())
+        .flat_map(|path| shared_vocabularies(path.parent().unwrap_or(Path::new("."))))
+        .collect();
+    for vocabulary in beside {
+        if !found.contains(&vocabulary) {
+            found.push(vocabulary);
+        }
     }
     let mut files = Vec::new();
     for path in found {
@@ -88,6 +100,36 @@ pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
         problems.push(LoadError::NoSchemes);
     }
     (files, problems)
+}
+
+/// The `*.vocab` files directly in `dir`, in name order; none when it cannot be listed (the
+/// scheme beside them is reported on its own if it cannot be read).
+fn shared_vocabularies(dir: &Path) -> Vec<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut vocabularies: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "vocab")
+                && !path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                && path.is_file()
+        })
+        .map(|path| {
+            path.strip_prefix("./")
+                .map(Path::to_path_buf)
+                .unwrap_or(path)
+        })
+        .collect();
+    vocabularies.sort();
+    vocabularies
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
