@@ -92,13 +92,23 @@ struct CampaignCount {
     unlike: u32,
 }
 
+/// What one campaign decided about one tip.
+#[derive(Debug, Clone)]
+struct Seen {
+    /// The outcome's name.
+    outcome: &'static str,
+    /// The symptoms that fired, each with the terms that gave evidence.
+    fired: Vec<(usize, Vec<usize>)>,
+    /// For a `no_match`, the category the tip is most like.
+    like: Option<usize>,
+}
+
 /// What one tip contributes, computed from its decisions; cheap to send between threads.
 #[derive(Debug, Clone)]
 pub struct Observation {
     id: String,
-    /// Per campaign: the outcome's name, the symptoms that fired with the terms that gave
-    /// evidence, and for a `no_match` the category it is most like.
-    campaigns: Vec<(&'static str, Vec<(usize, Vec<usize>)>, Option<usize>)>,
+    /// What each campaign decided, in load order.
+    campaigns: Vec<Seen>,
     /// The tip's text in normal form, when some campaign found it most like a category.
     mined: Option<String>,
 }
@@ -202,7 +212,11 @@ impl<'m> Observer<'m> {
                     }
                     _ => {}
                 }
-                (decision.outcome.name(), fired, like)
+                Seen {
+                    outcome: decision.outcome.name(),
+                    fired,
+                    like,
+                }
             })
             .collect();
         Observation {
@@ -272,7 +286,12 @@ impl<'o, 'm> Coverage<'o, 'm> {
         self.tips += 1;
         let mut accepted = false;
         let phrases = observation.mined.as_deref().map(phrases_of);
-        for (c, (outcome, fired, like)) in observation.campaigns.into_iter().enumerate() {
+        for (c, seen) in observation.campaigns.into_iter().enumerate() {
+            let Seen {
+                outcome,
+                fired,
+                like,
+            } = seen;
             let count = &mut self.campaigns[c];
             *count.outcomes.entry(outcome).or_default() += 1;
             accepted |= outcome == "accepted";
