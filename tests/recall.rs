@@ -8,8 +8,10 @@
 //!
 //! The schemes' everyday wording was written from the tips directly under `tests/recall/`, so
 //! the figures there are what the rules reach on tips they were fitted to. `tests/recall/dev/`
-//! and `tests/recall/holdout/` were written the same way but apart from the rules; their floors
-//! are the figures measured on them, kept so that they do not fall.
+//! was written the same way but apart from the rules, and guided one round of broadening the
+//! shared vocabularies; `tests/recall/holdout/` was never read while writing rules, only
+//! measured. Their floors are the figures measured on them, kept so that they do not fall
+//! (`docs/matching.md`).
 
 use std::path::Path;
 
@@ -237,5 +239,10 @@ fn held_out(dir: &str, floors: [f64; 4]) {
 
 #[test]
 fn the_bundled_schemes_on_tips_their_wording_was_not_written_from() {
-    held_out("tests/recall/dev", [40.0, 50.0, 60.0, 4.2]);
+    held_out("tests/recall/dev", [58.0, 66.0, 70.0, 4.2]);
+}
+
+#[test]
+fn the_bundled_schemes_on_tips_nobody_tuned_them_with() {
+    held_out("tests/recall/holdout", [51.0, 51.0, 69.0, 4.2]);
 }

@@ -1,8 +1,8 @@
 //! Suggestions for a person: the categories a tip that no rule accepts is most like.
 //!
-//! Each category is a document made of its official wording, its symptoms' wording and the
-//! words of its rules, all in normal form. Terms are character bigrams, weighted by BM25 with
-//! the document frequencies of every loaded category, so the weights come from the schemes
+//! Each category is a document made of its official wording, its area's, its symptoms' wording
+//! and the words of its rules, all in normal form. Terms are character bigrams, weighted by BM25
+//! with the document frequencies of every loaded category, so the weights come from the schemes
 //! themselves: a bigram every category shares (问题, 工作) counts for little, one that only a
 //! category's own wording has counts for much. Nothing is downloaded and nothing is learned
 //! from tips. A suggestion never changes an outcome: `no_match` stays `no_match`.
@@ -104,7 +104,10 @@ impl Suggester {
             let from = documents.len();
             for (a, area) in campaign.areas.iter().enumerate() {
                 for (k, category) in area.categories.iter().enumerate() {
-                    let mut texts: Vec<String> = vec![crate::text::normalize(&category.title)];
+                    let mut texts: Vec<String> = vec![
+                        crate::text::normalize(&category.title),
+                        crate::text::normalize(&area.title),
+                    ];
                     let mut words = Vec::new();
                     for symptom in &category.symptoms {
                         texts.push(crate::text::normalize(&symptom.title));
