@@ -37,13 +37,16 @@ pub use tip::{Reporter, Subject, Tip};
 
 use condition::Facts;
 use matching::TextView;
-use scan::{Hit, Scanner};
+use scan::{Hit, LiteralSet, Scanner};
 
 /// Decides tips against every campaign of a model.
 pub struct Evaluator<'m> {
     model: &'m Model,
     scanner: Scanner,
     suggester: suggest::Suggester,
+    /// For each campaign, each symptom in scheme order: its rule as a set of literals when the
+    /// rule is only "one of these", which most symptoms are.
+    literal_sets: Vec<Vec<Option<LiteralSet>>>,
     /// Each campaign's subject kinds in normal form, so that 黨員幹部 is 党员干部.
     kinds: Vec<Vec<String>>,
     /// The lowest similarity any `duplicate` condition asks for; `None` when none does.
@@ -86,10 +89,26 @@ impl<'m> Evaluator<'m> {
             }
         }
         let duplicate_threshold = thresholds.into_iter().reduce(f64::min);
+        let scanner = Scanner::new(model);
+        let literal_sets = model
+            .campaigns
+            .iter()
+            .enumerate()
+            .map(|(c, campaign)| {
+                campaign
+                    .areas
+                    .iter()
+                    .flat_map(|area| &area.categories)
+                    .flat_map(|category| &category.symptoms)
+                    .map(|symptom| scanner.literal_set(c, &symptom.rule))
+                    .collect()
+            })
+            .collect();
         Evaluator {
             model,
-            scanner: Scanner::new(model),
+            scanner,
             suggester: suggest::Suggester::new(model),
+            literal_sets,
             kinds,
             duplicate_threshold,
         }
@@ -212,12 +231,16 @@ impl<'m> Evaluator<'m> {
 
         let mut matches = Vec::new();
         let mut routes: Vec<&Route> = Vec::new();
+        let mut literal_sets = self.literal_sets[facts.text.campaign_index].iter();
         for area in &campaign.areas {
             let mut categories = Vec::new();
             for category in &area.categories {
                 let mut symptoms = Vec::new();
                 for symptom in &category.symptoms {
-                    let fired = facts.text.matches(&symptom.rule);
+                    let fired = match literal_sets.next() {
+                        Some(Some(set)) => set.any_in(facts.text.present),
+                        _ => facts.text.matches(&symptom.rule),
+                    };
                     note(&|| format!("symptom {}", symptom.id), fired, &|| {
                         facts.text.explain(&symptom.rule)
                     });

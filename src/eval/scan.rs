@@ -3,7 +3,7 @@
 
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 
-use crate::model::Model;
+use crate::model::{MatchRule, Model};
 use crate::text::Normalized;
 
 /// The automaton, and for each campaign the pattern each of its literals became.
@@ -61,6 +61,44 @@ impl Scanner {
         }
     }
 
+    /// The literals of a rule that matches exactly when one of them occurs (a literal, a
+    /// vocabulary, or `any` of those), as bits of the found-set; `None` for any other rule.
+    pub(crate) fn literal_set(&self, campaign: usize, rule: &MatchRule) -> Option<LiteralSet> {
+        fn collect(
+            scanner: &Scanner,
+            campaign: usize,
+            rule: &MatchRule,
+            out: &mut Vec<u32>,
+        ) -> bool {
+            match rule {
+                MatchRule::Literal(literal) => {
+                    out.push(scanner.pattern(campaign, *literal));
+                    true
+                }
+                MatchRule::Words { literals, .. } => {
+                    out.extend(literals.iter().map(|l| scanner.pattern(campaign, *l)));
+                    true
+                }
+                MatchRule::Any(parts) => parts.iter().all(|p| collect(scanner, campaign, p, out)),
+                _ => false,
+            }
+        }
+        let mut patterns = Vec::new();
+        if !collect(self, campaign, rule, &mut patterns) {
+            return None;
+        }
+        patterns.sort_unstable();
+        let mut words: Vec<(u32, u64)> = Vec::new();
+        for pattern in patterns {
+            let (word, bit) = (pattern / 64, 1u64 << (pattern % 64));
+            match words.last_mut() {
+                Some((last, bits)) if *last == word => *bits |= bit,
+                _ => words.push((word, bit)),
+            }
+        }
+        Some(LiteralSet(words.into_boxed_slice()))
+    }
+
     /// The pattern of a campaign's literal.
     #[inline]
     pub(crate) fn pattern(&self, campaign: usize, literal: usize) -> u32 {
@@ -110,4 +148,19 @@ pub(crate) fn hits_of(hits: &[Hit], pattern: u32) -> &[Hit] {
 #[inline]
 pub(crate) fn found(present: &[u64], pattern: u32) -> bool {
     present[pattern as usize / 64] & (1 << (pattern % 64)) != 0
+}
+
+/// Literals as bits of the found-set, grouped by word: a symptom whose rule is only "one of
+/// these" is answered a word at a time instead of a literal at a time.
+#[derive(Debug)]
+pub(crate) struct LiteralSet(Box<[(u32, u64)]>);
+
+impl LiteralSet {
+    /// Whether any of the literals occurs.
+    #[inline]
+    pub(crate) fn any_in(&self, present: &[u64]) -> bool {
+        self.0
+            .iter()
+            .any(|&(word, bits)| present[word as usize] & bits != 0)
+    }
 }
