@@ -125,11 +125,9 @@ impl<'m> Observer<'m> {
                 for category in &area.categories {
                     let mut words = Vec::new();
                     for symptom in &category.symptoms {
-                        let terms: Vec<(String, Option<&str>)> = symptom
-                            .rule
-                            .terms()
-                            .into_iter()
-                            .map(|term| match term {
+                        let mut terms: Vec<(String, Option<&str>)> = Vec::new();
+                        for term in symptom.rule.terms() {
+                            let term = match term {
                                 Term::Literal(i) => {
                                     let literal = campaign.literals[i].as_str();
                                     (literal.to_string(), Some(literal))
@@ -137,8 +135,13 @@ impl<'m> Observer<'m> {
                                 Term::Approx(approx) => {
                                     (approx.phrase.iter().collect::<String>(), None)
                                 }
-                            })
-                            .collect();
+                            };
+                            // A word written twice (in a vocabulary and beside it, or in both
+                            // scripts) is one term with one count.
+                            if !terms.contains(&term) {
+                                terms.push(term);
+                            }
+                        }
                         words.extend(terms.iter().map(|(text, _)| text.clone()));
                         symptom_index.insert(
                             (
