@@ -1,17 +1,18 @@
 //! Suggestions for a person: the categories a tip that no rule accepts is most like.
 //!
-//! Each category is a document made of its official wording, its area's, its symptoms' wording
-//! and the words of its rules, all in normal form. Terms are character bigrams, weighted by BM25
-//! with the document frequencies of every loaded category, so the weights come from the schemes
-//! themselves: a bigram every category shares (问题, 工作) counts for little, one that only a
-//! category's own wording has counts for much. Nothing is downloaded and nothing is learned
-//! from tips. A suggestion never changes an outcome: `no_match` stays `no_match`.
+//! Each category is a document made of its official wording, its area's, its symptoms' wording,
+//! the words of its rules and the text of the scheme's example tips accepted into it, all in
+//! normal form. Terms are character bigrams, weighted by BM25 with the document frequencies of
+//! every loaded category, so the weights come from the schemes themselves: a bigram every
+//! category shares (问题, 工作) counts for little, one that only a category's own wording has
+//! counts for much. Nothing is downloaded and nothing is learned from the tips evaluated. A
+//! suggestion never changes an outcome: `no_match` stays `no_match`.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::decision::Suggestion;
 use super::matching::TextView;
-use crate::model::{MatchRule, Model, Term};
+use crate::model::{Expected, MatchRule, Model, Term};
 
 /// Suggestions per tip and campaign.
 pub(crate) const SUGGESTIONS: usize = 3;
@@ -34,7 +35,8 @@ pub(crate) struct Suggester {
     postings: Vec<FxHashMap<u64, Vec<(u32, f32)>>>,
     /// For each document: campaign, area and category indices.
     documents: Vec<(usize, usize, usize)>,
-    /// For each document, its bigrams, to find the phrases a tip shares with it.
+    /// For each document, the bigrams of its wording and rules (not of its examples), to find
+    /// the phrases a tip shares with it.
     terms: Vec<FxHashSet<u64>>,
     /// For each campaign, the range of its documents.
     campaigns: Vec<std::ops::Range<usize>>,
@@ -98,6 +100,7 @@ impl Suggester {
     pub(crate) fn new(model: &Model) -> Suggester {
         let mut documents = Vec::new();
         let mut counts: Vec<FxHashMap<u64, u32>> = Vec::new();
+        let mut terms: Vec<FxHashSet<u64>> = Vec::new();
         let mut campaigns = Vec::new();
         let mut scratch = Vec::new();
         for (c, campaign) in model.campaigns.iter().enumerate() {
@@ -114,16 +117,31 @@ impl Suggester {
                         rule_words(&symptom.rule, &campaign.literals, &mut words);
                     }
                     texts.extend(words.into_iter().map(str::to_string));
+                    let wording = texts.len();
+                    // The scheme's own example tips of the category are written the way tips
+                    // are; they weigh in the score, but the phrases shown come from the wording.
+                    for example in &campaign.examples {
+                        if let Expected::Accepted(categories) = &example.expect
+                            && categories.contains(&category.id)
+                        {
+                            texts.push(crate::text::normalize(&example.text));
+                        }
+                    }
                     let mut tf: FxHashMap<u64, u32> = FxHashMap::default();
-                    for text in &texts {
+                    let mut held = FxHashSet::default();
+                    for (t, text) in texts.iter().enumerate() {
                         scratch.clear();
                         bigrams(text, &mut scratch);
                         for term in &scratch {
                             *tf.entry(*term).or_default() += 1;
                         }
+                        if t < wording {
+                            held.extend(scratch.iter().copied());
+                        }
                     }
                     documents.push((c, a, k));
                     counts.push(tf);
+                    terms.push(held);
                 }
             }
             campaigns.push(from..documents.len());
@@ -158,10 +176,6 @@ impl Suggester {
                     .push((d as u32, weight as f32));
             }
         }
-        let terms = counts
-            .into_iter()
-            .map(|tf| tf.into_keys().collect())
-            .collect();
         Suggester {
             postings,
             documents,
