@@ -164,3 +164,59 @@ impl LiteralSet {
             .any(|&(word, bits)| present[word as usize] & bits != 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Scanner, found};
+    use crate::check::{SourceFile, check};
+    use crate::text::Normalized;
+
+    const SCHEME: &str = r#"
+词表 痕迹 { "拍照" "截图" }
+专项 demo {
+  标题 "示例"
+  起止 2023年1月1日 至 2023年12月31日
+  部门 办公室 "专项办"
+  责任 牵头 办公室
+  方面 甲 "甲" {
+    类别 乙 "乙" {
+      表现 任一 "任一" 匹配 任一("开会", 词表(痕迹), 任一("填表"))
+      表现 全部 "全部" 匹配 全部("开会", "填表")
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn a_rule_of_literals_only_is_a_literal_set_and_answers_like_the_rule() {
+        let model = check(&[SourceFile {
+            name: "demo.scheme".to_string(),
+            text: SCHEME.to_string(),
+        }])
+        .model
+        .expect("the scheme checks");
+        let scanner = Scanner::new(&model);
+        let symptoms = &model.campaigns[0].areas[0].categories[0].symptoms;
+        let any = scanner
+            .literal_set(0, &symptoms[0].rule)
+            .expect("any of literals and a vocabulary");
+        assert!(
+            scanner.literal_set(0, &symptoms[1].rule).is_none(),
+            "all(…) is not"
+        );
+        for (text, expected) in [
+            ("每天都要截图", true),
+            ("又要填表", true),
+            ("无关的话", false),
+        ] {
+            let mut normalized = Normalized::default();
+            normalized.fill(text);
+            let (mut hits, mut present) = (Vec::new(), Vec::new());
+            scanner.scan(&normalized, &mut hits, &mut present);
+            assert_eq!(any.any_in(&present), expected, "{text}");
+            let literals = &model.campaigns[0].literals;
+            let one_by_one = (0..literals.len()).any(|l| found(&present, scanner.pattern(0, l)));
+            assert_eq!(one_by_one, expected, "{text}");
+        }
+    }
+}
