@@ -26,9 +26,11 @@ const PHRASE_CHARS: std::ops::RangeInclusive<usize> = 2..=4;
 /// Characters of an unmatched tip looked at for candidate phrases.
 const MINED_CHARS: usize = 4096;
 
-/// Distinct phrases remembered per group, and over all unmatched tips; past the cap a new
-/// phrase is not counted, so memory stays bounded on any corpus.
+/// Distinct phrases remembered per group, over all groups together, and over all unmatched
+/// tips; past a cap a new phrase is not counted, so memory stays bounded on any corpus and any
+/// number of categories (a few tens of megabytes at the caps).
 const GROUP_PHRASES: usize = 50_000;
+const GROUPS_PHRASES: usize = 500_000;
 const ALL_PHRASES: usize = 200_000;
 
 /// Candidate phrases shown per group, and tip ids listed per group.
@@ -59,6 +61,8 @@ pub struct Coverage<'o, 'm> {
     unmatched_tips: usize,
     /// In how many unmatched tips each phrase occurs.
     all_phrases: FxHashMap<String, u32>,
+    /// Distinct phrases held by all groups together.
+    group_phrases: usize,
 }
 
 struct SymptomTerms<'m> {
@@ -89,6 +93,8 @@ struct Group {
 #[derive(Default, Clone)]
 struct CampaignCount {
     outcomes: BTreeMap<&'static str, u32>,
+    /// Per exclusion clause, in scheme order, the tips it excluded.
+    exclusions: Vec<u32>,
     unlike: u32,
 }
 
@@ -101,6 +107,8 @@ struct Seen {
     fired: Vec<(usize, Vec<usize>)>,
     /// For a `no_match`, the category the tip is most like.
     like: Option<usize>,
+    /// For an exclusion, the clause's index in its campaign.
+    exclusion: Option<usize>,
 }
 
 /// What one tip contributes, computed from its decisions; cheap to send between threads.
@@ -192,7 +200,14 @@ impl<'m> Observer<'m> {
             .map(|(c, decision)| {
                 let mut fired = Vec::new();
                 let mut like = None;
+                let mut exclusion = None;
                 match &decision.outcome {
+                    Outcome::Excluded { exclusion: id, .. } => {
+                        exclusion = self.model.campaigns[c]
+                            .exclusions
+                            .iter()
+                            .position(|e| e.id == *id);
+                    }
                     Outcome::Accepted { matches, .. } => {
                         for area in matches {
                             for category in &area.categories {
@@ -219,6 +234,7 @@ impl<'m> Observer<'m> {
                     outcome: decision.outcome.name(),
                     fired,
                     like,
+                    exclusion,
                 }
             })
             .collect();
@@ -275,6 +291,7 @@ impl<'o, 'm> Coverage<'o, 'm> {
             accepted: 0,
             unmatched_tips: 0,
             all_phrases: FxHashMap::default(),
+            group_phrases: 0,
         }
     }
 
@@ -294,9 +311,16 @@ impl<'o, 'm> Coverage<'o, 'm> {
                 outcome,
                 fired,
                 like,
+                exclusion,
             } = seen;
             let count = &mut self.campaigns[c];
             *count.outcomes.entry(outcome).or_default() += 1;
+            if let Some(e) = exclusion {
+                if count.exclusions.len() <= e {
+                    count.exclusions.resize(e + 1, 0);
+                }
+                count.exclusions[e] += 1;
+            }
             accepted |= outcome == "accepted";
             for (s, terms) in fired {
                 let (tips, by_term) = &mut self.fired[s];
@@ -313,7 +337,11 @@ impl<'o, 'm> Coverage<'o, 'm> {
                         if group.ids.len() < LISTED_TIPS {
                             group.ids.push(observation.id.clone());
                         }
-                        count_phrases(&mut group.phrases, phrases, GROUP_PHRASES);
+                        let before = group.phrases.len();
+                        let room = GROUPS_PHRASES.saturating_sub(self.group_phrases);
+                        let cap = GROUP_PHRASES.min(before + room);
+                        count_phrases(&mut group.phrases, phrases, cap);
+                        self.group_phrases += group.phrases.len() - before;
                     }
                     _ => count.unlike += 1,
                 }
@@ -328,14 +356,11 @@ impl<'o, 'm> Coverage<'o, 'm> {
         }
     }
 
-    /// The share of decided tips some campaign accepted, in percent (100 for no tips).
-    pub fn accepted_percent(&self) -> f64 {
-        let decided = self.tips - self.malformed;
-        if decided == 0 {
-            100.0
-        } else {
-            100.0 * self.accepted as f64 / decided as f64
-        }
+    /// The share of decoded tips some campaign accepted, in percent; `None` when no tip could
+    /// be decoded, for then there is nothing to measure.
+    pub fn accepted_percent(&self) -> Option<f64> {
+        let decoded = self.tips - self.malformed;
+        (decoded > 0).then(|| 100.0 * self.accepted as f64 / decoded as f64)
     }
 
     /// The counts, in model order.
@@ -391,11 +416,22 @@ impl<'o, 'm> Coverage<'o, 'm> {
                     .collect();
                 // Largest group first; of equal ones, the category written first.
                 unmatched.sort_by_key(|g| std::cmp::Reverse(g.tips));
+                let excluded_by = campaign
+                    .exclusions
+                    .iter()
+                    .zip(&count.exclusions)
+                    .filter(|(_, tips)| **tips > 0)
+                    .map(|(exclusion, tips)| ExclusionReport {
+                        exclusion: &exclusion.id,
+                        tips: *tips,
+                    })
+                    .collect();
                 CampaignReport {
                     campaign: &campaign.id,
                     considered: outcome("accepted") + outcome("excluded") + outcome("no_match"),
                     accepted: outcome("accepted"),
                     excluded: outcome("excluded"),
+                    excluded_by,
                     no_match: outcome("no_match"),
                     out_of_window: outcome("out_of_window"),
                     out_of_scope: outcome("out_of_scope"),
@@ -409,8 +445,9 @@ impl<'o, 'm> Coverage<'o, 'm> {
         Report {
             tips: self.tips,
             malformed: self.malformed,
+            decoded: self.tips - self.malformed,
             accepted: self.accepted,
-            accepted_percent: (self.accepted_percent() * 10.0).round() / 10.0,
+            accepted_percent: self.accepted_percent().map(|p| (p * 10.0).round() / 10.0),
             campaigns,
         }
     }
@@ -497,12 +534,24 @@ pub struct Report<'m> {
     pub tips: usize,
     /// Records that could not be decoded.
     pub malformed: usize,
+    /// Records decoded into tips and decided.
+    pub decoded: usize,
     /// Tips some campaign accepted.
     pub accepted: usize,
-    /// `accepted` as a percentage of the decoded tips, to one decimal.
-    pub accepted_percent: f64,
+    /// `accepted` as a percentage of the decoded tips, to one decimal; `None` (JSON `null`)
+    /// when no tip was decoded.
+    pub accepted_percent: Option<f64>,
     /// Per campaign, in model order.
     pub campaigns: Vec<CampaignReport<'m>>,
+}
+
+/// How many tips one exclusion clause excluded.
+#[derive(Debug, Serialize)]
+pub struct ExclusionReport<'m> {
+    /// The clause's id.
+    pub exclusion: &'m str,
+    /// The tips it excluded.
+    pub tips: u32,
 }
 
 /// One campaign's coverage.
@@ -516,6 +565,8 @@ pub struct CampaignReport<'m> {
     pub accepted: u32,
     /// Excluded by a clause.
     pub excluded: u32,
+    /// The clauses that excluded some tip, in scheme order, with how many each.
+    pub excluded_by: Vec<ExclusionReport<'m>>,
     /// Matched by nothing.
     pub no_match: u32,
     /// Received outside its windows.

@@ -58,6 +58,13 @@ fn a_scheme_named_alone_brings_the_shared_vocabularies_of_its_directory() {
     let (code, _, stderr) = rectify(&["check", "schemes/jixi-2023.scheme", "schemes/common.vocab"]);
     assert_eq!(code, 0, "naming the vocabulary too loads it once: {stderr}");
     assert!(stderr.contains("checked 2 files"), "{stderr}");
+    let (code, _, stderr) = rectify(&[
+        "check",
+        "schemes/jixi-2023.scheme",
+        "./schemes/common.vocab",
+    ]);
+    assert_eq!(code, 0, "however the vocabulary is spelled: {stderr}");
+    assert!(stderr.contains("checked 2 files"), "{stderr}");
 }
 
 #[test]

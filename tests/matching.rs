@@ -94,7 +94,8 @@ fn coverage_fails_under_the_accepted_share_asked_for() {
     let fail = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "51", TIPS]);
     assert_eq!(fail.code, 1);
     assert!(
-        fail.stderr.contains("50.0% of the tips were accepted"),
+        fail.stderr
+            .contains("50.00% of the decoded tips were accepted"),
         "{}",
         fail.stderr
     );
@@ -103,25 +104,112 @@ fn coverage_fails_under_the_accepted_share_asked_for() {
 }
 
 #[test]
+fn coverage_of_an_empty_corpus_fails_any_gate() {
+    let dir = std::env::temp_dir().join(format!("rectify-empty-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let empty = empty.to_str().unwrap();
+    let run = rectify(&["coverage", "--scheme", SCHEMES, empty]);
+    assert_eq!(run.code, 0, "no gate asked for: {}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("0 tips read, 0 malformed; none decoded\n"),
+        "{}",
+        run.stdout
+    );
+    let gated = rectify(&["coverage", "--scheme", SCHEMES, "--fail-under", "0", empty]);
+    assert_eq!(
+        gated.code, 1,
+        "an empty corpus holds no share: {}",
+        gated.stderr
+    );
+    assert!(
+        gated.stderr.contains("no tip could be decoded"),
+        "{}",
+        gated.stderr
+    );
+    let json = rectify(&["coverage", "--scheme", SCHEMES, "--format", "json", empty]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    assert!(report["accepted_percent"].is_null());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn coverage_names_the_malformed_records_and_counts_the_share_of_the_decoded() {
+    let dir = std::env::temp_dir().join(format!("rectify-bad-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = std::fs::read_to_string(TIPS).unwrap();
+    text.push_str("{\"id\":\"no-text\",\"received\":\"2023-04-09\"}\nnot a record\n");
+    let path = dir.join("tips.jsonl");
+    std::fs::write(&path, text).unwrap();
+    let run = rectify(&["coverage", "--scheme", SCHEMES, path.to_str().unwrap()]);
+    assert_eq!(
+        run.code, 1,
+        "malformed records are problems: {}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.starts_with(
+            "8 tips read, 2 malformed; 3 of the 6 decoded accepted by some campaign (50.0%)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("malformed: line 7"), "{}", run.stderr);
+    assert!(run.stderr.contains("(tip no-text)"), "{}", run.stderr);
+    assert!(run.stderr.contains("malformed: line 8:"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn coverage_is_the_same_whatever_the_number_of_jobs() {
-    let one = rectify(&[
-        "coverage",
-        "--scheme",
-        "schemes",
-        "--format",
-        "json",
-        "tests/recall/inaction-self-inspection.jsonl",
-    ]);
-    let four = rectify(&[
-        "coverage",
-        "--scheme",
-        "schemes",
-        "--format",
-        "json",
-        "--jobs",
-        "4",
-        "tests/recall/inaction-self-inspection.jsonl",
-    ]);
+    // The held-out tips, many of which nothing matches, repeated under new ids past one batch
+    // of the stream (2048 records), so that groups and candidates are built across batches.
+    let dir = std::env::temp_dir().join(format!("rectify-jobs-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut lines = Vec::new();
+    for file in ["dev", "holdout"] {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/recall")
+            .join(file);
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(path).unwrap();
+            lines.extend(text.lines().map(str::to_string));
+        }
+    }
+    let mut corpus = String::new();
+    for round in 0..15 {
+        for line in &lines {
+            corpus.push_str(&line.replacen("\"id\": \"", &format!("\"id\": \"r{round}/"), 1));
+            corpus.push('\n');
+        }
+    }
+    assert!(corpus.lines().count() > 2048, "past one batch");
+    let path = dir.join("corpus.jsonl");
+    std::fs::write(&path, corpus).unwrap();
+    let path = path.to_str().unwrap();
+    let args = |jobs: &'static str| {
+        [
+            "coverage", "--scheme", "schemes", "--format", "json", "--jobs", jobs, path,
+        ]
+    };
+    let one = rectify(&args("1"));
+    let four = rectify(&args("4"));
     assert_eq!(one.code, 0, "{}", one.stderr);
+    let report: serde_json::Value = serde_json::from_str(&one.stdout).expect("one JSON document");
+    let groups: usize = report["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["unmatched"].as_array().unwrap().len())
+        .sum();
+    assert!(groups > 0, "some tips are grouped as unmatched");
     assert_eq!(one.stdout, four.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

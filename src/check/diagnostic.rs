@@ -601,6 +601,25 @@ pub enum CheckError {
         at: SourceSpan,
     },
 
+    /// An approximate phrase so short for its similarity that a piece of it is one character,
+    /// which would match wherever that character stands.
+    ///
+    /// ```text
+    /// symptom s "…" match approx("拍照", 0.5)
+    /// ```
+    #[error(
+        "`approx` of {length} characters at similarity {similarity} allows {edits} changed characters, so it would match around any single character of it"
+    )]
+    #[diagnostic(code(rectify::check::approx_too_loose), help("{help}"))]
+    ApproxTooLoose {
+        length: usize,
+        similarity: f64,
+        edits: usize,
+        help: String,
+        #[label("too short for this similarity")]
+        at: SourceSpan,
+    },
+
     /// A department nobody refers to.
     ///
     /// ```text

@@ -265,6 +265,30 @@ impl<'a> Rules<'a> {
         // The small epsilon keeps 0.8 × 5 = 4 from rounding to 3.999….
         let max_edits = (((1.0 - similarity) * length as f64) + 1e-9).floor() as usize;
         let count = max_edits + 1;
+        // Each piece must be at least two characters, or one common character anchors a match.
+        if length < 2 * count {
+            let allowed = (length / 2).saturating_sub(1);
+            let help = if allowed == 0 {
+                format!(
+                    "a phrase of {length} characters can only match exactly: write it as a literal \"{}\", or approximate a longer phrase",
+                    phrase.value
+                )
+            } else {
+                let needed = 1.0 - allowed as f64 / length as f64;
+                format!(
+                    "raise the similarity to {:.2} or more, or approximate a longer phrase",
+                    (needed * 100.0).ceil() / 100.0
+                )
+            };
+            problems.push(CheckError::ApproxTooLoose {
+                length,
+                similarity,
+                edits: max_edits,
+                help,
+                at: phrase.span.into(),
+            });
+            return None;
+        }
         let pieces = (0..count)
             .map(|i| {
                 let (from, to) = (i * length / count, (i + 1) * length / count);

@@ -19,7 +19,8 @@ use super::{DiagnosticFormat, Status};
 /// there is; 2 when a file cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scheme files, or directories to search (subdirectories included) for *.scheme files.
+    /// Scheme files, or directories to search (subdirectories included) for *.scheme, *.vocab
+    /// and *.holidays files; a .scheme named alone brings the *.vocab files beside it.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 

@@ -30,8 +30,8 @@ use super::terminal;
 /// --fail-under asks for were accepted; 2 when nothing could run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A scheme file, or a directory to search for *.scheme, *.vocab and *.holidays files;
-    /// repeatable.
+    /// A scheme file, or a directory to search for *.scheme, *.vocab and *.holidays files; a
+    /// .scheme named alone brings the *.vocab files beside it. Repeatable.
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
     schemes: Vec<PathBuf>,
 
@@ -80,8 +80,12 @@ fn percent(text: &str) -> Result<f64, String> {
 
 enum Seen {
     Decided(Box<Observation>),
-    Malformed,
+    /// Where and why, for standard error.
+    Malformed(String),
 }
+
+/// Malformed records named on standard error; the rest are only counted.
+const NAMED_MALFORMED: usize = 20;
 
 pub fn run(args: Args) -> Status {
     let (_, model) = match checked_model(&[args.schemes.clone(), args.calendars.clone()].concat()) {
@@ -123,13 +127,28 @@ pub fn run(args: Args) -> Status {
         Item::Decided { tip, decisions, .. } => {
             Seen::Decided(Box::new(observer.observe(tip, decisions)))
         }
-        Item::Malformed(_) => Seen::Malformed,
+        Item::Malformed(error) => {
+            let mut at = format!("line {}", error.line);
+            if let Some(column) = error.column {
+                at.push_str(&format!(", column {column}"));
+            }
+            if let Some(id) = &error.id {
+                at.push_str(&format!(" (tip {})", terminal::cell(id)));
+            }
+            Seen::Malformed(format!("{at}: {}", terminal::cell(&error.message)))
+        }
     };
+    let mut malformed: Vec<String> = Vec::new();
     let result = stream.run(records, render, |batch: Vec<Seen>| {
         for seen in batch {
             match seen {
                 Seen::Decided(observation) => coverage.add(*observation),
-                Seen::Malformed => coverage.add_malformed(),
+                Seen::Malformed(problem) => {
+                    coverage.add_malformed();
+                    if malformed.len() < NAMED_MALFORMED {
+                        malformed.push(problem);
+                    }
+                }
             }
         }
         Ok::<(), io::Error>(())
@@ -153,15 +172,37 @@ pub fn run(args: Args) -> Status {
         fatal(&format!("cannot write the report: {error}"));
         return Status::Failure;
     }
-    let below = args
-        .fail_under
-        .is_some_and(|least| coverage.accepted_percent() < least);
-    if below && let Some(least) = args.fail_under {
+    let mut stderr = io::stderr().lock();
+    for problem in &malformed {
+        let _ = writeln!(stderr, "malformed: {problem}");
+    }
+    if report.malformed > malformed.len() {
         let _ = writeln!(
-            io::stderr().lock(),
-            "error: {:.1}% of the tips were accepted, fewer than the {least}% asked for",
-            coverage.accepted_percent()
+            stderr,
+            "malformed: {} more; `rectify eval` writes an error record for each",
+            report.malformed - malformed.len()
         );
+    }
+    let mut below = false;
+    if let Some(least) = args.fail_under {
+        match coverage.accepted_percent() {
+            None => {
+                below = true;
+                let _ = writeln!(
+                    stderr,
+                    "error: no tip could be decoded, so there is no share to hold to {least}%"
+                );
+            }
+            // Two decimals, so that 45.45% is not shown as the 45.5% it falls short of.
+            Some(share) if share < least => {
+                below = true;
+                let _ = writeln!(
+                    stderr,
+                    "error: {share:.2}% of the decoded tips were accepted, fewer than the {least}% asked for"
+                );
+            }
+            Some(_) => {}
+        }
     }
     if below || report.malformed > 0 {
         Status::Problems
@@ -170,20 +211,29 @@ pub fn run(args: Args) -> Status {
     }
 }
 
-/// The report for a person.
+/// The report for a person. Every id, title, term and tip id passes through
+/// [`terminal::cell`]: a scheme or a tip may hold escape sequences.
 fn table(report: &Report) -> String {
+    let cell = |text: &str| terminal::cell(text).into_owned();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} tips read, {} malformed; {} accepted by some campaign ({:.1}%)",
-        report.tips, report.malformed, report.accepted, report.accepted_percent
-    );
+    let _ = match report.accepted_percent {
+        Some(share) => writeln!(
+            out,
+            "{} tips read, {} malformed; {} of the {} decoded accepted by some campaign ({share:.1}%)",
+            report.tips, report.malformed, report.accepted, report.decoded
+        ),
+        None => writeln!(
+            out,
+            "{} tips read, {} malformed; none decoded",
+            report.tips, report.malformed
+        ),
+    };
     for campaign in &report.campaigns {
         let _ = writeln!(
             out,
             "\n{}: {} tips in window and scope: {} accepted, {} excluded, {} no_match \
              ({} out of window, {} out of scope)",
-            campaign.campaign,
+            cell(campaign.campaign),
             campaign.considered,
             campaign.accepted,
             campaign.excluded,
@@ -194,37 +244,42 @@ fn table(report: &Report) -> String {
         if campaign.considered == 0 {
             continue;
         }
+        if !campaign.excluded_by.is_empty() {
+            let clauses: Vec<String> = campaign
+                .excluded_by
+                .iter()
+                .map(|e| format!("{} {}", cell(e.exclusion), e.tips))
+                .collect();
+            let _ = writeln!(out, "  excluded by: {}", clauses.join("、"));
+        }
         let _ = writeln!(
             out,
             "  fired  symptom · its terms (tips each gave evidence in)"
         );
-        for symptom in &campaign.symptoms {
+        for symptom in campaign.symptoms.iter().filter(|s| s.fired > 0) {
             let terms: Vec<String> = symptom
                 .terms
                 .iter()
-                .map(|t| format!("{} {}", t.term, t.fired))
+                .map(|t| format!("{} {}", cell(&t.term), t.fired))
                 .collect();
             let _ = writeln!(
                 out,
                 "  {:>5}  {}/{}/{} · {}",
                 symptom.fired,
-                symptom.area,
-                symptom.category,
-                symptom.symptom,
+                cell(symptom.area),
+                cell(symptom.category),
+                cell(symptom.symptom),
                 terms.join("、")
             );
         }
         if !campaign.never_fired.is_empty() {
-            let _ = writeln!(out, "  never fired: {}", campaign.never_fired.join(", "));
+            let never: Vec<_> = campaign.never_fired.iter().map(|s| cell(s)).collect();
+            let _ = writeln!(out, "  never fired: {}", never.join(", "));
         }
         if campaign.no_match > 0 {
             let _ = writeln!(out, "  no_match, by the category the tips are most like:");
             for group in &campaign.unmatched {
-                let ids: Vec<String> = group
-                    .ids
-                    .iter()
-                    .map(|id| terminal::cell(id).into_owned())
-                    .collect();
+                let ids: Vec<String> = group.ids.iter().map(|id| cell(id)).collect();
                 let more = if (group.tips as usize) > ids.len() {
                     ", …"
                 } else {
@@ -234,16 +289,16 @@ fn table(report: &Report) -> String {
                     out,
                     "  {:>5}  {}/{} {}\n         tips: {}{more}",
                     group.tips,
-                    group.area,
-                    group.category,
-                    group.title,
+                    cell(group.area),
+                    cell(group.category),
+                    cell(group.title),
                     ids.join(", ")
                 );
                 if !group.candidates.is_empty() {
                     let candidates: Vec<String> = group
                         .candidates
                         .iter()
-                        .map(|c| format!("{} {}", c.phrase, c.tips))
+                        .map(|c| format!("{} {}", cell(&c.phrase), c.tips))
                         .collect();
                     let _ = writeln!(
                         out,

@@ -18,7 +18,8 @@ use super::{DiagnosticFormat, Status};
 /// next working day; a date in a year without a holiday schedule is marked provisional.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A scheme file or a directory of them; repeatable.
+    /// A scheme file or a directory of them (a .scheme named alone brings the *.vocab files
+    /// beside it); repeatable.
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
     schemes: Vec<PathBuf>,
 

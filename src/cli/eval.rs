@@ -38,9 +38,9 @@ use super::{table, terminal};
 /// could run (a scheme with errors, an unreadable file, a bad CSV header).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A scheme file, or a directory to search (subdirectories included) for *.scheme and
-    /// *.holidays files;
-    /// repeat the option for several (`--scheme a.scheme --scheme b.scheme`).
+    /// A scheme file, or a directory to search (subdirectories included) for *.scheme, *.vocab
+    /// and *.holidays files; a .scheme named alone brings the *.vocab files beside it. Repeat
+    /// the option for several (`--scheme a.scheme --scheme b.scheme`).
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
     schemes: Vec<PathBuf>,
 

@@ -24,7 +24,7 @@ pub enum LoadError {
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(
         code(rectify::load::unreadable),
-        help("check the path; a directory is searched for *.scheme files")
+        help("check the path; a directory is searched for *.scheme, *.vocab and *.holidays files")
     )]
     Unreadable { path: String, reason: String },
 
@@ -81,8 +81,16 @@ pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
         .filter(|path| path.extension().is_some_and(|ext| ext == "scheme") && path.is_file())
         .flat_map(|path| shared_vocabularies(path.parent().unwrap_or(Path::new("."))))
         .collect();
+    // The same file may be named by other spellings (`./schemes/common.vocab`, an absolute
+    // path): compare where the paths lead, not how they are written.
+    let mut seen: Vec<PathBuf> = found
+        .iter()
+        .map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        .collect();
     for vocabulary in beside {
-        if !found.contains(&vocabulary) {
+        let real = std::fs::canonicalize(&vocabulary).unwrap_or_else(|_| vocabulary.clone());
+        if !seen.contains(&real) {
+            seen.push(real);
             found.push(vocabulary);
         }
     }

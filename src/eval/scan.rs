@@ -167,8 +167,9 @@ impl LiteralSet {
 
 #[cfg(test)]
 mod tests {
-    use super::{Scanner, found};
+    use super::Scanner;
     use crate::check::{SourceFile, check};
+    use crate::eval::matching::TextView;
     use crate::text::Normalized;
 
     const SCHEME: &str = r#"
@@ -214,9 +215,20 @@ mod tests {
             let (mut hits, mut present) = (Vec::new(), Vec::new());
             scanner.scan(&normalized, &mut hits, &mut present);
             assert_eq!(any.any_in(&present), expected, "{text}");
-            let literals = &model.campaigns[0].literals;
-            let one_by_one = (0..literals.len()).any(|l| found(&present, scanner.pattern(0, l)));
-            assert_eq!(one_by_one, expected, "{text}");
+            let view = TextView {
+                original: text,
+                normalized: &normalized,
+                hits: &hits,
+                present: &present,
+                scanner: &scanner,
+                campaign_index: 0,
+                campaign: &model.campaigns[0],
+            };
+            assert_eq!(
+                view.matches(&symptoms[0].rule),
+                expected,
+                "the rule itself: {text}"
+            );
         }
     }
 }
