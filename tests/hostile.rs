@@ -508,3 +508,17 @@ fn calendar_and_duty_lines_escape_control_characters() {
     assert!(!run.stdout.contains('\u{1b}'));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_directory_given_as_the_tips_is_named_in_the_error() {
+    for command in ["eval", "coverage"] {
+        let run = rectify(&[command, "-s", LIUZHI, "tests/hostile"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("`tests/hostile` is a directory; name a file of tips"),
+            "{}",
+            run.stderr
+        );
+    }
+}

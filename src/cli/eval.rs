@@ -225,6 +225,12 @@ pub(super) fn open_tips(
     let source: Input = match path {
         None => Box::new(io::stdin()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
+        Some(path) if path.is_dir() => {
+            return Err(format!(
+                "`{}` is a directory; name a file of tips (JSON Lines or CSV)",
+                path.display()
+            ));
+        }
         Some(path) => match File::open(path) {
             Ok(file) => Box::new(file),
             Err(error) => return Err(format!("cannot read `{}`: {error}", path.display())),
