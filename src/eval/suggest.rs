@@ -24,7 +24,7 @@ const PHRASES: usize = 5;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// The lowest score worth showing, and the fewest distinct bigrams a tip must share with a
+/// The lowest score worth showing, and the fewest bigram occurrences a tip must share with a
 /// category: below them it shares only a common word or two.
 const MIN_SCORE: f64 = 2.0;
 const MIN_SHARED: u32 = 2;
@@ -195,19 +195,23 @@ impl Suggester {
         if range.is_empty() {
             return Vec::new();
         }
-        let mut sequence = Vec::new();
-        pairs(&text.normalized.text, &mut sequence);
-        let mut terms: Vec<u64> = sequence.iter().filter_map(|(_, _, term)| *term).collect();
-        terms.sort_unstable();
-        terms.dedup();
+        // Each occurrence of a bigram counts, as a query term written twice does in BM25: a tip
+        // that says 拍照 three times is more about 拍照 than one that says it once.
+        let postings = &self.postings[text.campaign_index];
         let mut scores = vec![(0.0f64, 0u32); range.len()];
-        for term in &terms {
-            if let Some(postings) = self.postings[text.campaign_index].get(term) {
-                for &(d, weight) in postings {
-                    let (score, shared) = &mut scores[d as usize - range.start];
-                    *score += f64::from(weight);
-                    *shared += 1;
+        let mut chars = text.normalized.text.chars();
+        if let Some(mut previous) = chars.next() {
+            for c in chars {
+                if let Some(term) = bigram(previous, c)
+                    && let Some(postings) = postings.get(&term)
+                {
+                    for &(d, weight) in postings {
+                        let (score, shared) = &mut scores[d as usize - range.start];
+                        *score += f64::from(weight);
+                        *shared += 1;
+                    }
                 }
+                previous = c;
             }
         }
         let mut ranked: Vec<(usize, f64)> = scores
@@ -220,6 +224,11 @@ impl Suggester {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(SUGGESTIONS);
         let campaign = &model.campaigns[text.campaign_index];
+        // The tip's pairs of characters, for the shared phrases, only once something is ranked.
+        let mut sequence = Vec::new();
+        if !ranked.is_empty() {
+            pairs(&text.normalized.text, &mut sequence);
+        }
         ranked
             .into_iter()
             .map(|(offset, score)| {
