@@ -18,6 +18,34 @@ fn rectify(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Every `╭─[file:line:column]` header of the human form names a place some label of the JSON
+/// form starts at: both count columns in characters.
+fn assert_headers_match_json(human: &str, json: &str) {
+    let Ok(report) = serde_json::from_str::<serde_json::Value>(json) else {
+        return;
+    };
+    let mut starts = Vec::new();
+    for diagnostic in report["diagnostics"].as_array().into_iter().flatten() {
+        let places = diagnostic["labels"].as_array().into_iter().flatten();
+        let related = diagnostic["related"].as_array().into_iter().flatten();
+        for place in places.chain(related) {
+            starts.push((
+                place["start"]["line"].as_u64(),
+                place["start"]["column"].as_u64(),
+            ));
+        }
+    }
+    for header in human.lines().filter_map(|l| l.split("╭─[").nth(1)) {
+        let mut parts = header.trim_end_matches(']').rsplit(':');
+        let column = parts.next().and_then(|c| c.parse::<u64>().ok());
+        let line = parts.next().and_then(|l| l.parse::<u64>().ok());
+        assert!(
+            starts.contains(&(line, column)),
+            "header [{header} is at no label of the JSON form: {starts:?}"
+        );
+    }
+}
+
 fn report(dir: &Path, target: &str, sources: &[(String, String)]) -> String {
     let (code, _, human) = rectify(dir, &["check", "--deny-warnings", target]);
     let (json_code, json, _) = rectify(
@@ -29,6 +57,7 @@ fn report(dir: &Path, target: &str, sources: &[(String, String)]) -> String {
         !human.contains("panicked"),
         "the checker panicked on {target}:\n{human}"
     );
+    assert_headers_match_json(&human, &json);
     let mut out = String::new();
     for (name, text) in sources {
         out.push_str(&format!("----- SOURCE CODE {name}\n{text}"));

@@ -5,7 +5,8 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceSpan, SpanContents,
 };
 use rectify::SourceFile;
 use rectify::check::{Problem, Related};
@@ -91,10 +92,48 @@ pub fn render_with_source(
 
 /// A file for miette to draw from, with reporters masked and whatever could steer the
 /// terminal made visible.
-fn named_source(name: &str, text: &str) -> NamedSource<String> {
+fn named_source(name: &str, text: &str) -> Source {
     let text = mask::reporters(text);
-    NamedSource::new(terminal::safe(name), terminal::source(&text).into_owned())
-        .with_language("rectify")
+    Source {
+        name: terminal::safe(name).into_owned(),
+        text: terminal::source(&text).into_owned(),
+    }
+}
+
+/// A file as miette reads it, but whose columns count characters, as the JSON output and
+/// editors do: miette counts bytes, which puts 类别 three columns per character to the right.
+#[derive(Debug)]
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let start = floor_char_boundary(&self.text, inner.span().offset());
+        let line_start = self.text[..start]
+            .rfind('\n')
+            .map_or(0, |newline| newline + 1);
+        let column = self.text[line_start..start].chars().count();
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )
+        .with_language("rectify");
+        Ok(Box::new(contents))
+    }
 }
 
 /// Lines longer than this (a generated or minified scheme) are not drawn: the graphical
@@ -149,7 +188,7 @@ pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
 /// A problem with its file attached, and every text it shows made safe for a terminal.
 pub struct Located<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync + 'static),
-    source: NamedSource<String>,
+    source: Source,
     related: Vec<Note>,
 }
 
@@ -219,7 +258,7 @@ impl Diagnostic for Located<'_> {
 struct Note {
     message: String,
     label: LabeledSpan,
-    source: NamedSource<String>,
+    source: Source,
 }
 
 impl Note {
