@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 use super::input::{Raw, Row};
 use super::tip::{Reporter, Subject, Tip};
 use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
+use crate::text::normalize;
 
 /// A record that could not be decoded.
 #[derive(Debug, Clone, PartialEq)]
@@ -574,10 +575,12 @@ fn received_any_year(text: &str) -> Result<NaiveDate, String> {
     Err("`received` cannot be read as a date; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)".to_string())
 }
 
+// A channel or level is read in the normal form, as kinds are: 來信 is 来信, 區級 is 区级, and
+// `Email` is `email`.
 fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => ChannelKind::parse(text).map(Some).ok_or_else(|| {
+        Some(text) => ChannelKind::parse(&normalize(text)).map(Some).ok_or_else(|| {
             "`channel` is not a known channel; known channels: post/来信, email/邮箱, phone/电话, visit/来访, online/网络".to_string()
         }),
     }
@@ -586,7 +589,7 @@ fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
 fn level(text: Option<&str>) -> Result<Option<Level>, String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => Level::parse(text).map(Some).ok_or_else(|| {
+        Some(text) => Level::parse(&normalize(text)).map(Some).ok_or_else(|| {
             format!(
                 "`subject.level` is not a known level; known levels: {}",
                 Level::SPELLINGS.join(", ")
@@ -672,5 +675,21 @@ fn text_field(field: &Field, text: &str) -> Result<Value, String> {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{channel, level};
+    use crate::model::{ChannelKind, Level};
+
+    #[test]
+    fn levels_and_channels_are_read_in_either_script_and_width() {
+        assert_eq!(level(Some("區級")), Ok(Some(Level::County)));
+        assert_eq!(level(Some("鄉鎮")), Ok(Some(Level::Township)));
+        assert_eq!(level(Some("Province")), Ok(Some(Level::Province)));
+        assert_eq!(channel(Some("來信")), Ok(Some(ChannelKind::Post)));
+        assert_eq!(channel(Some("ＥＭＡＩＬ")), Ok(Some(ChannelKind::Email)));
+        assert!(level(Some("部级")).is_err());
     }
 }
