@@ -7,7 +7,7 @@
 //! duplicate clause.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rectify::eval::{
@@ -222,6 +222,18 @@ pub(super) fn open_tips(
     decoder: &Decoder,
     max_record_bytes: usize,
 ) -> Result<Records<Input>, String> {
+    let from_stdin = path.is_none_or(|path| path.as_os_str() == "-");
+    if from_stdin && io::stdin().is_terminal() {
+        // Someone typed the command without a file: say what it waits for.
+        let what = match format {
+            Some(InputFormat::Csv) => "CSV with a header row",
+            _ => "one JSON object a line",
+        };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "reading tips from standard input, {what}; end with Ctrl-D"
+        );
+    }
     let source: Input = match path {
         None => Box::new(io::stdin()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
