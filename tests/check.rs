@@ -18,29 +18,28 @@ fn rectify(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Every `╭─[file:line:column]` header of the human form names a place some label of the JSON
-/// form starts at: both count columns in characters.
+/// Every `╭─[file:line:column]` header of the human form names a file and a place where some
+/// label of the JSON form starts: both count columns in characters.
 fn assert_headers_match_json(human: &str, json: &str) {
-    let Ok(report) = serde_json::from_str::<serde_json::Value>(json) else {
-        return;
-    };
+    let report: serde_json::Value = serde_json::from_str(json).expect("the JSON form parses");
     let mut starts = Vec::new();
     for diagnostic in report["diagnostics"].as_array().into_iter().flatten() {
-        let places = diagnostic["labels"].as_array().into_iter().flatten();
-        let related = diagnostic["related"].as_array().into_iter().flatten();
-        for place in places.chain(related) {
-            starts.push((
-                place["start"]["line"].as_u64(),
-                place["start"]["column"].as_u64(),
-            ));
+        for label in diagnostic["labels"].as_array().into_iter().flatten() {
+            starts.push((diagnostic["file"].as_str(), label["start"].clone()));
+        }
+        for related in diagnostic["related"].as_array().into_iter().flatten() {
+            starts.push((related["file"].as_str(), related["start"].clone()));
         }
     }
     for header in human.lines().filter_map(|l| l.split("╭─[").nth(1)) {
-        let mut parts = header.trim_end_matches(']').rsplit(':');
-        let column = parts.next().and_then(|c| c.parse::<u64>().ok());
-        let line = parts.next().and_then(|l| l.parse::<u64>().ok());
+        let mut parts = header.trim_end_matches(']').rsplitn(3, ':');
+        let column: u64 = parts.next().and_then(|c| c.parse().ok()).expect("a column");
+        let line: u64 = parts.next().and_then(|l| l.parse().ok()).expect("a line");
+        let file = parts.next().expect("a file");
         assert!(
-            starts.contains(&(line, column)),
+            starts.iter().any(|(f, start)| *f == Some(file)
+                && start["line"] == line
+                && start["column"] == column),
             "header [{header} is at no label of the JSON form: {starts:?}"
         );
     }

@@ -65,6 +65,12 @@ fn a_scheme_named_alone_brings_the_shared_vocabularies_of_its_directory() {
     ]);
     assert_eq!(code, 0, "however the vocabulary is spelled: {stderr}");
     assert!(stderr.contains("checked 2 files"), "{stderr}");
+    let (code, _, stderr) = rectify(&["check", "schemes/jixi-2023.scheme", "schemes"]);
+    assert_eq!(
+        code, 0,
+        "a scheme named and inside a named directory is read once: {stderr}"
+    );
+    assert!(stderr.contains("checked 5 files, 4 campaigns"), "{stderr}");
 }
 
 #[test]

@@ -522,3 +522,27 @@ fn a_directory_given_as_the_tips_is_named_in_the_error() {
         );
     }
 }
+
+#[test]
+fn the_header_column_counts_the_original_characters_before_escaping() {
+    // U+0085 is shown as a visible escape of another width; the column is still that of the
+    // original text, as in the JSON form.
+    let dir = scratch("header-column");
+    let scheme = std::fs::read_to_string(root().join("tests/check/err/approx_too_loose.scheme"))
+        .unwrap()
+        .replace("symptom s \"拍照留痕\"", "symptom s \"拍照\u{85}留痕\"");
+    let path = dir.join("x.scheme");
+    std::fs::write(&path, scheme).unwrap();
+    let path = path.to_str().unwrap();
+    let human = rectify(&["check", path]);
+    let json = rectify(&["check", "--format", "json", path]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let start = &report["diagnostics"][0]["labels"][0]["start"];
+    let header = format!("x.scheme:{}:{}]", start["line"], start["column"]);
+    assert!(
+        human.stderr.contains(&header),
+        "{header} in\n{}",
+        human.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -164,15 +164,14 @@ fn coverage_names_the_malformed_records_and_counts_the_share_of_the_decoded() {
 
 #[test]
 fn coverage_is_the_same_whatever_the_number_of_jobs() {
-    // The held-out tips, many of which nothing matches, repeated under new ids past one batch
-    // of the stream (2048 records), so that groups and candidates are built across batches.
-    let dir = std::env::temp_dir().join(format!("rectify-jobs-corpus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut lines = Vec::new();
-    for file in ["dev", "holdout"] {
+    // Past one batch of the stream (2048 records) of distinct tips, many of which nothing
+    // matches: each record joins two different held-out tips, so no two records repeat each
+    // other and unmatched groups and their phrases are built across batches.
+    let mut tips: Vec<serde_json::Value> = Vec::new();
+    for set in ["dev", "holdout"] {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/recall")
-            .join(file);
+            .join(set);
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -180,17 +179,30 @@ fn coverage_is_the_same_whatever_the_number_of_jobs() {
         paths.sort();
         for path in paths {
             let text = std::fs::read_to_string(path).unwrap();
-            lines.extend(text.lines().map(str::to_string));
+            tips.extend(text.lines().map(|l| serde_json::from_str(l).unwrap()));
         }
     }
     let mut corpus = String::new();
-    for round in 0..15 {
-        for line in &lines {
-            corpus.push_str(&line.replacen("\"id\": \"", &format!("\"id\": \"r{round}/"), 1));
+    let mut records = 0;
+    for step in 1..14 {
+        for (i, tip) in tips.iter().enumerate() {
+            let other = &tips[(i + step) % tips.len()];
+            let mut joined = tip.clone();
+            joined["id"] = format!("{}+{step}", tip["id"].as_str().unwrap()).into();
+            joined["text"] = format!(
+                "{}{}",
+                tip["text"].as_str().unwrap(),
+                other["text"].as_str().unwrap()
+            )
+            .into();
+            corpus.push_str(&joined.to_string());
             corpus.push('\n');
+            records += 1;
         }
     }
-    assert!(corpus.lines().count() > 2048, "past one batch");
+    assert!(records > 2048, "past one batch");
+    let dir = std::env::temp_dir().join(format!("rectify-jobs-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("corpus.jsonl");
     std::fs::write(&path, corpus).unwrap();
     let path = path.to_str().unwrap();
@@ -203,13 +215,24 @@ fn coverage_is_the_same_whatever_the_number_of_jobs() {
     let four = rectify(&args("4"));
     assert_eq!(one.code, 0, "{}", one.stderr);
     let report: serde_json::Value = serde_json::from_str(&one.stdout).expect("one JSON document");
-    let groups: usize = report["campaigns"]
+    let grouped: u64 = report["campaigns"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["unmatched"].as_array().unwrap().len())
+        .flat_map(|c| c["unmatched"].as_array().unwrap())
+        .map(|g| g["tips"].as_u64().unwrap())
         .sum();
-    assert!(groups > 0, "some tips are grouped as unmatched");
+    assert!(grouped > 200, "only {grouped} unmatched tips grouped");
+    let excluded: u64 = report["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["excluded"].as_u64().unwrap())
+        .sum();
+    assert!(
+        excluded < 200,
+        "{excluded} excluded: the records repeat each other"
+    );
     assert_eq!(one.stdout, four.stdout);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -608,7 +608,7 @@ pub enum CheckError {
     /// symptom s "…" match approx("拍照", 0.5)
     /// ```
     #[error(
-        "`approx` of {length} characters at similarity {similarity} allows {edits} changed characters, so it would match around any single character of it"
+        "`approx` of {length} characters at similarity {similarity} has an edit budget of {edits}, so it would match around any single character of it"
     )]
     #[diagnostic(code(rectify::check::approx_too_loose), help("{help}"))]
     ApproxTooLoose {

@@ -266,7 +266,8 @@ impl<'a> Rules<'a> {
         let max_edits = (((1.0 - similarity) * length as f64) + 1e-9).floor() as usize;
         let count = max_edits + 1;
         // Each piece must be at least two characters, or one common character anchors a match.
-        if length < 2 * count {
+        // With no edit allowed the one piece is the whole phrase, matched exactly.
+        if max_edits > 0 && length < 2 * count {
             let allowed = (length / 2).saturating_sub(1);
             let help = if allowed == 0 {
                 format!(
@@ -274,10 +275,15 @@ impl<'a> Rules<'a> {
                     phrase.value
                 )
             } else {
-                let needed = 1.0 - allowed as f64 / length as f64;
+                // The lowest similarity, in hundredths, that leaves at most `allowed` edits.
+                let edits = |s: f64| (((1.0 - s) * length as f64) + 1e-9).floor() as usize;
+                let mut hundredths = 50;
+                while hundredths < 100 && edits(f64::from(hundredths) / 100.0) > allowed {
+                    hundredths += 1;
+                }
                 format!(
                     "raise the similarity to {:.2} or more, or approximate a longer phrase",
-                    (needed * 100.0).ceil() / 100.0
+                    f64::from(hundredths) / 100.0
                 )
             };
             problems.push(CheckError::ApproxTooLoose {

@@ -193,12 +193,22 @@ pub fn run(args: Args) -> Status {
                     "error: no tip could be decoded, so there is no share to hold to {least}%"
                 );
             }
-            // Two decimals, so that 45.45% is not shown as the 45.5% it falls short of.
             Some(share) if share < least => {
                 below = true;
+                // As many decimals as it takes to show the share below the bound: 45.45% is
+                // not the 45.5% it falls short of.
+                let mut decimals = 2;
+                while decimals < 6
+                    && format!("{share:.decimals$}")
+                        .parse::<f64>()
+                        .unwrap_or(share)
+                        >= least
+                {
+                    decimals += 1;
+                }
                 let _ = writeln!(
                     stderr,
-                    "error: {share:.2}% of the decoded tips were accepted, fewer than the {least}% asked for"
+                    "error: {share:.decimals$}% of the decoded tips were accepted, fewer than the {least}% asked for"
                 );
             }
             Some(_) => {}

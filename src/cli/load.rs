@@ -68,8 +68,9 @@ impl LoadError {
 /// Scheme files named by `paths`: files as given, directories searched for `*.scheme`,
 /// shared vocabularies (`*.vocab`) and calendar files (`*.holidays`), each directory's files in
 /// name order. A `.scheme` file named on its own brings the shared vocabularies of its
-/// directory with it, after every named file, since its rules may use them by name. Every file
-/// that can be read is returned, with a problem for each one that cannot.
+/// directory with it, after every named file, since its rules may use them by name. A file
+/// reached twice is read once. Every file that can be read is returned, with a problem for each
+/// one that cannot.
 pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
@@ -81,19 +82,19 @@ pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
         .filter(|path| path.extension().is_some_and(|ext| ext == "scheme") && path.is_file())
         .flat_map(|path| shared_vocabularies(path.parent().unwrap_or(Path::new("."))))
         .collect();
-    // The same file may be named by other spellings (`./schemes/common.vocab`, an absolute
-    // path): compare where the paths lead, not how they are written.
-    let mut seen: Vec<PathBuf> = found
-        .iter()
-        .map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-        .collect();
-    for vocabulary in beside {
-        let real = std::fs::canonicalize(&vocabulary).unwrap_or_else(|_| vocabulary.clone());
-        if !seen.contains(&real) {
+    found.extend(beside);
+    // A file reached twice — named and inside a named directory, or by two spellings such as
+    // `./schemes/common.vocab` and an absolute path — is read once, where it was first reached:
+    // compare where the paths lead, not how they are written.
+    let mut seen: Vec<PathBuf> = Vec::new();
+    found.retain(|path| {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let first = !seen.contains(&real);
+        if first {
             seen.push(real);
-            found.push(vocabulary);
         }
-    }
+        first
+    });
     let mut files = Vec::new();
     for path in found {
         match read(&path) {

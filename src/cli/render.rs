@@ -93,19 +93,24 @@ pub fn render_with_source(
 /// A file for miette to draw from, with reporters masked and whatever could steer the
 /// terminal made visible.
 fn named_source(name: &str, text: &str) -> Source {
-    let text = mask::reporters(text);
+    let masked = mask::reporters(text);
     Source {
         name: terminal::safe(name).into_owned(),
-        text: terminal::source(&text).into_owned(),
+        text: terminal::source(&masked).into_owned(),
+        original: text.to_string(),
     }
 }
 
 /// A file as miette reads it, but whose columns count characters, as the JSON output and
 /// editors do: miette counts bytes, which puts 类别 three columns per character to the right.
+///
+/// What is drawn is the masked, escaped text; columns are counted in the original, where the
+/// JSON form counts them (masking and escaping keep every byte offset but not every character).
 #[derive(Debug)]
 struct Source {
     name: String,
     text: String,
+    original: String,
 }
 
 impl miette::SourceCode for Source {
@@ -118,11 +123,11 @@ impl miette::SourceCode for Source {
         let inner = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
-        let start = floor_char_boundary(&self.text, inner.span().offset());
-        let line_start = self.text[..start]
+        let start = floor_char_boundary(&self.original, inner.span().offset());
+        let line_start = self.original[..start]
             .rfind('\n')
             .map_or(0, |newline| newline + 1);
-        let column = self.text[line_start..start].chars().count();
+        let column = self.original[line_start..start].chars().count();
         let contents = MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
