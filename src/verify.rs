@@ -130,6 +130,7 @@ fn tip(example: &Example) -> Tip {
             name: example.subject_name.clone(),
             kind: example.subject_kind.clone(),
             level: example.subject_level,
+            level_written: None,
             region: example.subject_region.clone(),
         },
         fields: example.fields.clone(),

@@ -91,6 +91,8 @@ pub enum ScopeReason<'a> {
     Level {
         /// The level the tip gives.
         level: Level,
+        /// As the record wrote it, when it did.
+        written: Option<&'a str>,
         /// The levels the campaign accepts.
         accepted: &'a [Level],
     },
@@ -111,11 +113,15 @@ impl std::fmt::Display for ScopeReason<'_> {
                 "the subject is a `{kind}`; the campaign accepts {}",
                 accepted.join("、")
             ),
-            ScopeReason::Level { level, accepted } => {
+            ScopeReason::Level {
+                level,
+                written,
+                accepted,
+            } => {
                 write!(
                     f,
                     "the subject is at {} level; the campaign accepts ",
-                    level.name()
+                    written.unwrap_or(level.name())
                 )?;
                 joined(f, accepted.iter().map(|l| l.name()))
             }
@@ -391,4 +397,34 @@ pub struct Explanation {
     pub fired: bool,
     /// What was looked at.
     pub why: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScopeReason;
+    use crate::model::Level;
+
+    #[test]
+    fn a_level_reason_quotes_the_level_as_the_record_wrote_it() {
+        let accepted = [Level::County, Level::Township];
+        let written = ScopeReason::Level {
+            level: Level::Prefecture,
+            written: Some("市級"),
+            accepted: &accepted,
+        };
+        assert_eq!(
+            written.to_string(),
+            "the subject is at 市級 level; the campaign accepts 县级、乡级"
+        );
+        let unwritten = ScopeReason::Level {
+            level: Level::Prefecture,
+            written: None,
+            accepted: &accepted,
+        };
+        assert!(
+            unwritten
+                .to_string()
+                .starts_with("the subject is at 市级 level")
+        );
+    }
 }

@@ -355,6 +355,7 @@ impl<'m> Evaluator<'m> {
         {
             return Some(ScopeReason::Level {
                 level,
+                written: tip.subject.level_written.as_deref(),
                 accepted: &scope.levels,
             });
         }

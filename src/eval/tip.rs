@@ -83,6 +83,9 @@ pub struct Subject {
     pub kind: Option<String>,
     /// Administrative level.
     pub level: Option<Level>,
+    /// The level as the record wrote it (区级, 區級), which reasons quote; `None` when the
+    /// record left it blank or the tip is not from a record.
+    pub level_written: Option<String>,
     /// Division code of where it is.
     pub region: Option<Region>,
 }
