@@ -26,6 +26,14 @@ fn rectify(args: &[&str]) -> Run {
     }
 }
 
+/// An empty directory of this test run's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rectify-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 const SCHEMES: &str = "tests/matching/schemes";
 const TIPS: &str = "tests/matching/tips.jsonl";
 
@@ -105,8 +113,7 @@ fn coverage_fails_under_the_accepted_share_asked_for() {
 
 #[test]
 fn coverage_of_an_empty_corpus_fails_any_gate() {
-    let dir = std::env::temp_dir().join(format!("rectify-empty-corpus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("empty-corpus");
     let empty = dir.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let empty = empty.to_str().unwrap();
@@ -137,8 +144,7 @@ fn coverage_of_an_empty_corpus_fails_any_gate() {
 
 #[test]
 fn coverage_names_the_malformed_records_and_counts_the_share_of_the_decoded() {
-    let dir = std::env::temp_dir().join(format!("rectify-bad-corpus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("bad-corpus");
     let mut text = std::fs::read_to_string(TIPS).unwrap();
     text.push_str("{\"id\":\"no-text\",\"received\":\"2023-04-09\"}\nnot a record\n");
     let path = dir.join("tips.jsonl");
@@ -201,8 +207,7 @@ fn coverage_is_the_same_whatever_the_number_of_jobs() {
         }
     }
     assert!(records > 2048, "past one batch");
-    let dir = std::env::temp_dir().join(format!("rectify-jobs-corpus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("jobs-corpus");
     let path = dir.join("corpus.jsonl");
     std::fs::write(&path, corpus).unwrap();
     let path = path.to_str().unwrap();

@@ -78,7 +78,7 @@ fn percent(text: &str) -> Result<f64, String> {
     }
 }
 
-enum Seen {
+enum Counted {
     Decided(Box<Observation>),
     /// Where and why, for standard error.
     Malformed(String),
@@ -125,7 +125,7 @@ pub fn run(args: Args) -> Status {
     let mut coverage = Coverage::new(&observer);
     let render = |item: Item| match item {
         Item::Decided { tip, decisions, .. } => {
-            Seen::Decided(Box::new(observer.observe(tip, decisions)))
+            Counted::Decided(Box::new(observer.observe(tip, decisions)))
         }
         Item::Malformed(error) => {
             let mut at = format!("line {}", error.line);
@@ -135,15 +135,15 @@ pub fn run(args: Args) -> Status {
             if let Some(id) = &error.id {
                 at.push_str(&format!(" (tip {})", terminal::cell(id)));
             }
-            Seen::Malformed(format!("{at}: {}", terminal::cell(&error.message)))
+            Counted::Malformed(format!("{at}: {}", terminal::cell(&error.message)))
         }
     };
     let mut malformed: Vec<String> = Vec::new();
-    let result = stream.run(records, render, |batch: Vec<Seen>| {
+    let result = stream.run(records, render, |batch: Vec<Counted>| {
         for seen in batch {
             match seen {
-                Seen::Decided(observation) => coverage.add(*observation),
-                Seen::Malformed(problem) => {
+                Counted::Decided(observation) => coverage.add(*observation),
+                Counted::Malformed(problem) => {
                     coverage.add_malformed();
                     if malformed.len() < NAMED_MALFORMED {
                         malformed.push(problem);

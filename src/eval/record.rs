@@ -141,7 +141,7 @@ impl Decoder {
                 name: non_empty(subject.name),
                 kind: non_empty(subject.kind),
                 level: level(subject.level.as_deref()).map_err(&fail)?,
-                level_written: written(subject.level.as_deref()),
+                level_written: non_empty(subject.level),
                 region: region(subject.region.as_ref().map(|r| r.text()).as_deref())
                     .map_err(&fail)?,
             },
@@ -263,7 +263,7 @@ impl Decoder {
                 name: cell(Column::SubjectName).map(str::to_string),
                 kind: cell(Column::SubjectKind).map(str::to_string),
                 level: level(cell(Column::SubjectLevel)).map_err(&fail)?,
-                level_written: written(cell(Column::SubjectLevel)),
+                level_written: non_empty(cell(Column::SubjectLevel).map(Cow::Borrowed)),
                 region: region(cell(Column::SubjectRegion)).map_err(&fail)?,
             },
             fields,
@@ -577,13 +577,6 @@ fn received_any_year(text: &str) -> Result<NaiveDate, String> {
     Err("`received` cannot be read as a date; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)".to_string())
 }
 
-/// A value as the record wrote it, trimmed; `None` when blank.
-fn written(text: Option<&str>) -> Option<String> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-}
-
 // A channel or level is read in the normal form, as kinds are: 來信 is 来信, 區級 is 区级, and
 // `Email` is `email`.
 fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
@@ -689,8 +682,9 @@ fn text_field(field: &Field, text: &str) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{channel, level, written};
+    use super::{channel, level, non_empty};
     use crate::model::{ChannelKind, Level};
+    use std::borrow::Cow;
 
     #[test]
     fn levels_and_channels_are_read_in_either_script_and_width() {
@@ -700,7 +694,10 @@ mod tests {
         assert_eq!(channel(Some("來信")), Ok(Some(ChannelKind::Post)));
         assert_eq!(channel(Some("ＥＭＡＩＬ")), Ok(Some(ChannelKind::Email)));
         assert!(level(Some("部级")).is_err());
-        assert_eq!(written(Some(" 區級 ")).as_deref(), Some("區級"));
-        assert_eq!(written(Some("  ")), None);
+        assert_eq!(
+            non_empty(Some(Cow::Borrowed(" 區級 "))).as_deref(),
+            Some("區級")
+        );
+        assert_eq!(non_empty(Some(Cow::Borrowed("  "))), None);
     }
 }

@@ -70,17 +70,11 @@ fn pairs(text: &str, out: &mut Vec<(usize, usize, Option<u64>)>) {
     }
 }
 
-fn bigrams(text: &str, out: &mut Vec<u64>) {
-    let mut chars = text.chars();
-    let Some(mut previous) = chars.next() else {
-        return;
-    };
-    for c in chars {
-        if let Some(term) = bigram(previous, c) {
-            out.push(term);
-        }
-        previous = c;
-    }
+/// The bigrams of a text, in order, each occurrence once.
+fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.chars()
+        .zip(text.chars().skip(1))
+        .filter_map(|(a, b)| bigram(a, b))
 }
 
 /// The literals a rule requires to match, not those under `not`; an approximate phrase by its
@@ -131,7 +125,7 @@ impl Suggester {
                     let mut held = FxHashSet::default();
                     for (t, text) in texts.iter().enumerate() {
                         scratch.clear();
-                        bigrams(text, &mut scratch);
+                        scratch.extend(bigrams(text));
                         for term in &scratch {
                             *tf.entry(*term).or_default() += 1;
                         }
@@ -199,19 +193,11 @@ impl Suggester {
         // that says 拍照 three times is more about 拍照 than one that says it once.
         let postings = &self.postings[text.campaign_index];
         let mut scores = vec![(0.0f64, 0u32); range.len()];
-        let mut chars = text.normalized.text.chars();
-        if let Some(mut previous) = chars.next() {
-            for c in chars {
-                if let Some(term) = bigram(previous, c)
-                    && let Some(postings) = postings.get(&term)
-                {
-                    for &(d, weight) in postings {
-                        let (score, shared) = &mut scores[d as usize - range.start];
-                        *score += f64::from(weight);
-                        *shared += 1;
-                    }
-                }
-                previous = c;
+        for term in bigrams(&text.normalized.text) {
+            for &(d, weight) in postings.get(&term).into_iter().flatten() {
+                let (score, shared) = &mut scores[d as usize - range.start];
+                *score += f64::from(weight);
+                *shared += 1;
             }
         }
         let mut ranked: Vec<(usize, f64)> = scores
