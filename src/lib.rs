@@ -10,6 +10,7 @@
 pub mod check;
 pub mod coverage;
 pub mod eval;
+pub mod lang;
 pub mod model;
 pub mod syntax;
 pub mod text;

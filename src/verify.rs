@@ -5,10 +5,11 @@
 //! campaign's outcome is the expected one and, for an accepted tip, the matched categories are
 //! exactly those expected.
 
-use miette::Diagnostic;
-use thiserror::Error;
+use miette::Severity;
+use serde::Serialize;
 
 use crate::eval::{DuplicateIndex, Evaluator, Outcome, Prepared, Repeat, Signature, Subject, Tip};
+use crate::lang::{Lang, Message, Text};
 use crate::model::{Example, Expected, Model};
 use crate::syntax::Span;
 
@@ -25,12 +26,12 @@ pub struct ExampleResult {
     pub span: Span,
     /// Its expected outcome.
     pub expect_span: Span,
-    /// The expected outcome, in words.
-    pub expected: String,
-    /// The actual outcome, in words.
-    pub actual: String,
+    /// The expected outcome, to be put into words.
+    pub expected: Text,
+    /// The actual outcome, to be put into words.
+    pub actual: Text,
     /// More about the actual outcome, shown on failure but not compared.
-    pub detail: Option<String>,
+    pub detail: Option<Text>,
 }
 
 impl ExampleResult {
@@ -41,37 +42,47 @@ impl ExampleResult {
 
     /// The failure as a diagnostic pointing at the example.
     pub fn failure(&self) -> ExampleFailed {
-        ExampleFailed {
+        ExampleFailed::ExampleFailed {
             name: self.name.clone(),
             campaign: self.campaign.clone(),
             at: self.span,
             expect_at: self.expect_span,
             actual: self.actual.clone(),
-            comparison: match &self.detail {
-                Some(detail) => format!(
-                    "expected: {}\n  actual: {} ({detail})",
-                    self.expected, self.actual
-                ),
-                None => format!("expected: {}\n  actual: {}", self.expected, self.actual),
+            help: match &self.detail {
+                Some(detail) => Text::new("test.comparison_detail")
+                    .with("expected", self.expected.clone())
+                    .with("actual", self.actual.clone())
+                    .with("detail", detail.clone()),
+                None => Text::new("test.comparison")
+                    .with("expected", self.expected.clone())
+                    .with("actual", self.actual.clone()),
             },
         }
     }
 }
 
-/// An example whose outcome is not the expected one.
-#[derive(Debug, Clone, Error, Diagnostic)]
-#[error("example `{name}` of campaign `{campaign}` failed")]
-#[diagnostic(code(rectify::test::example_failed))]
-pub struct ExampleFailed {
-    name: String,
-    campaign: String,
-    #[label("this example")]
-    at: Span,
-    #[label("the outcome is `{actual}`")]
-    expect_at: Span,
-    actual: String,
-    #[help]
-    comparison: String,
+/// An example whose outcome is not the expected one; its words are in the catalogues under
+/// `test.example_failed`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleFailed {
+    /// The one problem `rectify test` reports.
+    #[allow(missing_docs)]
+    ExampleFailed {
+        name: String,
+        campaign: String,
+        at: Span,
+        expect_at: Span,
+        actual: Text,
+        help: Text,
+    },
+}
+
+impl ExampleFailed {
+    /// The failure in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> Message {
+        crate::lang::localize(self, "test", Severity::Error, lang)
+    }
 }
 
 /// Runs every example of every campaign whose name or campaign id contains `filter`.
@@ -137,22 +148,22 @@ fn tip(example: &Example) -> Tip {
     }
 }
 
-fn expected_words(expected: &Expected) -> String {
+fn expected_words(expected: &Expected) -> Text {
     match expected {
         Expected::Accepted(categories) => {
             let mut sorted = categories.clone();
             sorted.sort();
             sorted.dedup();
-            format!("accepted {}", sorted.join(", "))
+            Text::new("outcome.accepted_in").with("categories", sorted.join(", "))
         }
-        Expected::Excluded(id) => format!("excluded by {id}"),
-        Expected::OutOfWindow => "out_of_window".to_string(),
-        Expected::OutOfScope => "out_of_scope".to_string(),
-        Expected::NoMatch => "no_match".to_string(),
+        Expected::Excluded(id) => Text::new("outcome.excluded_by").with("exclusion", id),
+        Expected::OutOfWindow => Text::new("outcome.out_of_window"),
+        Expected::OutOfScope => Text::new("outcome.out_of_scope"),
+        Expected::NoMatch => Text::new("outcome.no_match"),
     }
 }
 
-fn actual_words(outcome: &Outcome) -> String {
+fn actual_words(outcome: &Outcome) -> Text {
     match outcome {
         Outcome::Accepted { matches, .. } => {
             let mut categories: Vec<&str> = matches
@@ -161,32 +172,38 @@ fn actual_words(outcome: &Outcome) -> String {
                 .map(|c| c.category)
                 .collect();
             categories.sort();
-            format!("accepted {}", categories.join(", "))
+            Text::new("outcome.accepted_in").with("categories", categories.join(", "))
         }
-        Outcome::Excluded { exclusion, .. } => format!("excluded by {exclusion}"),
-        Outcome::OutOfWindow { .. } => "out_of_window".to_string(),
-        Outcome::OutOfScope { .. } => "out_of_scope".to_string(),
-        Outcome::NoMatch { .. } => "no_match".to_string(),
+        Outcome::Excluded { exclusion, .. } => {
+            Text::new("outcome.excluded_by").with("exclusion", *exclusion)
+        }
+        Outcome::OutOfWindow { .. } => Text::new("outcome.out_of_window"),
+        Outcome::OutOfScope { .. } => Text::new("outcome.out_of_scope"),
+        Outcome::NoMatch { .. } => Text::new("outcome.no_match"),
     }
 }
 
-fn detail(outcome: &Outcome) -> Option<String> {
+fn detail(outcome: &Outcome) -> Option<Text> {
     match outcome {
-        Outcome::OutOfScope { reason } => Some(reason.to_string()),
+        Outcome::OutOfScope { reason } => Some(reason.text()),
         Outcome::OutOfWindow { windows } => Some(
-            windows
-                .iter()
-                .map(|w| format!("window {} to {}", w.start, w.end))
-                .collect::<Vec<_>>()
-                .join(", "),
+            Text::new("test.windows").with(
+                "windows",
+                windows
+                    .iter()
+                    .map(|w| format!("{} – {}", w.start, w.end))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ),
         Outcome::Excluded {
             repeats: Some(repeat),
             ..
-        } => Some(format!(
-            "repeats example `{}` at similarity {:.2}",
-            repeat.tip, repeat.similarity
-        )),
+        } => Some(
+            Text::new("test.repeats")
+                .with("example", &repeat.tip)
+                .with("similarity", format!("{:.2}", repeat.similarity)),
+        ),
         _ => None,
     }
 }

@@ -224,6 +224,7 @@ mod command_line {
 
     fn rectify(args: &[&str]) -> (i32, String, String) {
         let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+            .env("RECTIFY_LANG", "en")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
             .args(args)
@@ -362,11 +363,11 @@ mod command_line {
         let (code, stdout, _) = rectify(&["duties", "-s", "schemes/jinghai-2021-2023.scheme"]);
         assert_eq!(code, 0);
         assert!(
-            stdout.contains("2021-03-20 (周六) — a rest day; the next working day is 2021-03-22"),
+            stdout.contains("2021-03-20 (Sat) — a rest day; the next working day is 2021-03-22"),
             "{stdout}"
         );
         assert!(
-            stdout.contains("2021-02-20 (周六)\n"),
+            stdout.contains("2021-02-20 (Sat)\n"),
             "a working Saturday (调休) is no rest day:\n{stdout}"
         );
     }

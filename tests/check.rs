@@ -6,6 +6,7 @@ use std::process::Command;
 
 fn rectify(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(args)

@@ -6,6 +6,7 @@ use std::process::Command;
 
 fn rectify(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")

@@ -5,6 +5,7 @@ use std::process::Command;
 
 fn eval(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .args(args)
         .output()

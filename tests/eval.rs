@@ -21,6 +21,7 @@ fn rectify(args: &[&str]) -> Run {
 
 fn rectify_with_input(args: &[&str], input: Option<&str>) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(root())
         .env("NO_COLOR", "1")
         .args(args)

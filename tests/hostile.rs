@@ -26,6 +26,7 @@ struct Run {
 
 fn rectify(args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(root())
         .env("NO_COLOR", "1")
         .args(args)
@@ -336,6 +337,7 @@ fn dates_outside_four_digit_years_and_ids_past_u64_are_refused_plainly() {
 #[test]
 fn a_closed_standard_output_is_reported_with_the_summary() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_LANG", "en")
         .current_dir(root())
         .args(["eval", "-s", LIUZHI, "tests/eval/liuzhi-tips.jsonl"])
         .stdin(Stdio::null())

@@ -1,6 +1,7 @@
 //! The parser and checker never panic: whatever the input, a model or diagnostics come back.
 
 use proptest::prelude::*;
+use rectify::lang::Lang;
 use rectify::{SourceFile, check};
 
 const LIUZHI: &str = include_str!("../schemes/liuzhi-2022.scheme");
@@ -15,9 +16,22 @@ fn checks_without_panicking(text: String) {
         assert!(checked.problems.iter().any(|p| p.is_error()));
     }
     for problem in &checked.problems {
-        let diagnostic = problem.diagnostic();
-        assert!(diagnostic.code().is_some(), "every diagnostic has a code");
-        assert!(!diagnostic.to_string().is_empty());
+        for lang in Lang::ALL {
+            let message = problem.message(lang);
+            assert!(
+                message.code.starts_with("rectify::"),
+                "every diagnostic has a code"
+            );
+            assert!(!message.message.is_empty());
+            assert!(
+                !message.message.starts_with(&format!(
+                    "{}.",
+                    message.code.split("::").nth(1).unwrap_or("")
+                )),
+                "every message is in the catalogue: {}",
+                message.message
+            );
+        }
     }
 }
 
@@ -77,6 +91,7 @@ proptest! {
 mod evaluation {
     use proptest::prelude::*;
     use rectify::eval::{Decoder, Evaluator, Outcome, Prepared};
+    use rectify::lang::Lang;
     use rectify::{SourceFile, check};
 
     fn liuzhi() -> rectify::Model {
@@ -151,7 +166,8 @@ mod evaluation {
             let decoder = Decoder::new(&model);
             if let Err(error) = decoder.json(&line, 7) {
                 prop_assert_eq!(error.line, 7);
-                prop_assert!(!error.message.is_empty());
+                prop_assert!(!error.message.render(Lang::En).is_empty());
+                prop_assert!(!error.message.render(Lang::Zh).is_empty());
             }
         }
     }

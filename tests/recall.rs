@@ -86,9 +86,14 @@ fn measure(dir: &str) -> Figures {
             if line.trim().is_empty() {
                 continue;
             }
-            let tip = decoder
-                .json(line, index + 1)
-                .unwrap_or_else(|e| panic!("{}:{}: {}", path.display(), index + 1, e.message));
+            let tip = decoder.json(line, index + 1).unwrap_or_else(|e| {
+                panic!(
+                    "{}:{}: {}",
+                    path.display(),
+                    index + 1,
+                    e.message.render(rectify::lang::Lang::En)
+                )
+            });
             let mut label = tip.id.splitn(3, '/');
             let (campaign, category) = (label.next().unwrap_or(""), label.next().unwrap_or(""));
             evaluator.prepare(&tip.text, &mut prepared);

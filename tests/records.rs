@@ -51,7 +51,7 @@ fn evaluate(
             tip,
             decisions,
         } => decided_line(line, tip, decisions, Disclosure::Withhold),
-        Item::Malformed(error) => error_line(error),
+        Item::Malformed(error) => error_line(error, rectify::lang::Lang::En),
     };
     stream
         .run(records, render, |batch| {

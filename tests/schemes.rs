@@ -65,7 +65,10 @@ fn every_example_of_every_bundled_scheme_passes() {
         .map(|r| {
             format!(
                 "{} › {}: expected {}, got {}",
-                r.campaign, r.name, r.expected, r.actual
+                r.campaign,
+                r.name,
+                r.expected.render(rectify::lang::Lang::En),
+                r.actual.render(rectify::lang::Lang::En)
             )
         })
         .collect();

@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 
 use super::{CheckError, Problems, Related};
+use crate::lang::Text;
 use crate::model::{Campaign, MatchRule, Model, Region};
 
 /// Warns where two concurrent campaigns route the same literal to different lead departments.
@@ -51,11 +52,10 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
                         Related {
                             file: first.file,
                             span: first_span,
-                            message: format!(
-                                "campaign `{}` sends `{literal}` to {} here",
-                                first.id,
-                                first_leads.join("、")
-                            ),
+                            message: Text::new("related.campaign_sends")
+                                .with("campaign", &first.id)
+                                .with("literal", &**literal)
+                                .with("departments", first_leads.join("、")),
                         },
                     );
                 }

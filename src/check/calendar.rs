@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::campaign::date;
 use super::{CheckError, Problems, Related};
+use crate::lang::Text;
 use crate::model::{Calendar, Day, Model, Origin, Schedule};
 use crate::syntax::ast::{HolidayEntry, HolidaysDecl};
 use crate::syntax::{self, Span};
@@ -87,22 +88,21 @@ pub(super) fn lower(
         let (first, help, related) = match (earlier.origin, file) {
             (Origin::BuiltIn, _) => (
                 None,
-                format!(
-                    "rectify already knows the State Council's schedule for {}; a calendar file adds years it does not know yet",
-                    decl.year
-                ),
+                Text::new("check.calendar_year_twice.help_built_in").with("year", decl.year),
                 None,
             ),
-            (Origin::File(first_file, span), Some(this)) if first_file == this => {
-                (Some(span.into()), "give each year once".to_string(), None)
-            }
+            (Origin::File(first_file, span), Some(this)) if first_file == this => (
+                Some(span.into()),
+                Text::new("check.calendar_year_twice.help_once"),
+                None,
+            ),
             (Origin::File(first_file, span), _) => (
                 None,
-                "give each year once".to_string(),
+                Text::new("check.calendar_year_twice.help_once"),
                 Some(Related {
                     file: first_file,
                     span,
-                    message: format!("the holidays of {} are first given here", decl.year),
+                    message: Text::new("related.holidays_first_given").with("year", decl.year),
                 }),
             ),
         };
@@ -200,14 +200,19 @@ pub(super) fn lower(
             if let Some((first, first_off)) = seen.days.get(&day).copied()
                 && first_off != off
             {
-                let kind = |off: bool| if off { "a day off" } else { "a working day" };
+                let kind = |off: bool| {
+                    Text::new(if off {
+                        "check.calendar_day_conflict.off"
+                    } else {
+                        "check.calendar_day_conflict.working"
+                    })
+                };
                 let same_file = matches!((first, here), (Some((a, _)), Some((b, _))) if a == b);
                 let help = match first {
-                    None => format!(
-                        "the built-in calendar makes {day} {}; a day is either off or working",
-                        kind(first_off)
-                    ),
-                    Some(_) => "a day is either off or working; remove one of the two".to_string(),
+                    None => Text::new("check.calendar_day_conflict.help_built_in")
+                        .with("date", day.to_string())
+                        .with("kind", kind(first_off)),
+                    Some(_) => Text::new("check.calendar_day_conflict.help_remove"),
                 };
                 let error = CheckError::CalendarDayConflict {
                     date: day.to_string(),
@@ -223,7 +228,9 @@ pub(super) fn lower(
                         Related {
                             file: first_file,
                             span: first_span,
-                            message: format!("{day} is made {} here", kind(first_off)),
+                            message: Text::new("related.day_made")
+                                .with("date", day.to_string())
+                                .with("kind", kind(first_off)),
                         },
                     ),
                     _ => problems.push(error),

@@ -6,10 +6,12 @@ use rustc_hash::FxHashMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::condition::{self, FieldTypes};
+use super::diagnostic::{keyword, kind_word};
 use super::names::{closest, help};
 use super::rules::Rules;
 use super::vocabulary::Vocabularies;
 use super::{CheckError, Problems};
+use crate::lang::{Lang, Text};
 use crate::model::{
     Area, Campaign, Category, Channel, ChannelKind, Deadline, DeadlineKind, Department, Duty,
     Example, Exclusion, Expected, Field, FieldType, Level, PriorityRule, Region, Route, Scope,
@@ -58,7 +60,7 @@ impl Singletons {
         match self.seen.get(statement) {
             Some(first) => {
                 problems.push(CheckError::DuplicateStatement {
-                    statement,
+                    statement: keyword(statement),
                     first: (*first).into(),
                     second: span.into(),
                 });
@@ -78,7 +80,7 @@ impl<'a> Lowering<'a, '_> {
         let key = (kind, id.name.as_str());
         if let Some(first) = self.ids.get(&key) {
             self.problems.push(CheckError::DuplicateId {
-                kind,
+                kind: kind_word(kind),
                 name: id.name.clone(),
                 first: Some((*first).into()),
                 second: id.span.into(),
@@ -95,6 +97,7 @@ impl<'a> Lowering<'a, '_> {
             id: decl.id.name.clone(),
             file,
             span: decl.id.span,
+            keywords: if decl.chinese { Lang::Zh } else { Lang::En },
             title: String::new(),
             issuer: None,
             jurisdiction: None,
@@ -236,7 +239,7 @@ impl<'a> Lowering<'a, '_> {
                         &deadline.days,
                         1,
                         3650,
-                        "a number of days from 1 to 3650",
+                        "check.number_out_of_range.days",
                         self.problems,
                     ) else {
                         continue;
@@ -259,7 +262,7 @@ impl<'a> Lowering<'a, '_> {
                         &duty.day,
                         1,
                         31,
-                        "a day of the month from 1 to 31",
+                        "check.number_out_of_range.day_of_month",
                         self.problems,
                     );
                     let recipient = self.department_ref(&duty.recipient);
@@ -305,11 +308,8 @@ impl<'a> Lowering<'a, '_> {
         }
         campaign.examples = lowered_examples;
         for (statement, help) in [
-            ("title", "add the official title: title \"…\" / 标题 \"…\""),
-            (
-                "window",
-                "add when tips are taken: window 2022-05-28 to 2022-12-31 / 起止 即日起 至 2022年12月31日",
-            ),
+            ("title", "check.missing_statement.help_title"),
+            ("window", "check.missing_statement.help_window"),
         ] {
             let given = match statement {
                 "title" => once.seen.contains_key("title"),
@@ -320,10 +320,10 @@ impl<'a> Lowering<'a, '_> {
             };
             if !given {
                 self.problems.push(CheckError::MissingStatement {
-                    owner: "campaign",
+                    owner: kind_word("campaign"),
                     name: decl.id.name.clone(),
-                    statement,
-                    help: help.to_string(),
+                    statement: keyword(statement),
+                    help: Text::new(help),
                     at: decl.id.span.into(),
                 });
             }
@@ -376,7 +376,7 @@ impl<'a> Lowering<'a, '_> {
             at: id.span.into(),
             help: help(
                 suggestion,
-                format!("declare it: department {} \"official name\"", id.name),
+                Text::new("check.undefined_department.help_declare").with("name", &id.name),
             ),
         });
         None
@@ -440,7 +440,7 @@ impl<'a> Lowering<'a, '_> {
                 }
                 None => self.problems.push(unknown_value(
                     &text.value,
-                    "level",
+                    "check.unknown_value.level",
                     Level::SPELLINGS,
                     text.span,
                 )),
@@ -518,24 +518,24 @@ impl<'a> Lowering<'a, '_> {
         let address = decl.address.value.trim();
         let malformed = match kind {
             ChannelKind::Email if !looks_like_email(address) => Some((
-                "an e-mail address",
-                "write it as name@host.domain, such as tqsdyxb@163.com",
-                "e-mail address",
+                "check.malformed_channel.email",
+                "check.malformed_channel.help_email",
+                "check.malformed_channel.email_kind",
             )),
             ChannelKind::Phone if !looks_like_phone(address) => Some((
-                "a phone number",
-                "write the area code and number, such as 0858-5321003, or an 11-digit mobile number",
-                "phone number",
+                "check.malformed_channel.phone",
+                "check.malformed_channel.help_phone",
+                "check.malformed_channel.phone_kind",
             )),
             _ => None,
         };
         if let Some((what, help, kind_name)) = malformed {
             self.problems.push(CheckError::MalformedChannel {
                 value: address.to_string(),
-                what,
-                help,
+                what: Text::new(what),
+                help: Text::new(help),
                 at: decl.address.span.into(),
-                kind: kind_name,
+                kind: Text::new(kind_name),
             });
         }
         if let Some(postcode) = &decl.postcode {
@@ -543,10 +543,10 @@ impl<'a> Lowering<'a, '_> {
             if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
                 self.problems.push(CheckError::MalformedChannel {
                     value: code.to_string(),
-                    what: "a postcode",
-                    help: "Chinese postcodes have six digits, such as 553400",
+                    what: Text::new("check.malformed_channel.postcode"),
+                    help: Text::new("check.malformed_channel.help_postcode"),
                     at: postcode.span.into(),
-                    kind: "postcode",
+                    kind: Text::new("check.malformed_channel.postcode_kind"),
                 });
             }
         }
@@ -566,9 +566,9 @@ impl<'a> Lowering<'a, '_> {
         let fresh = self.declare("area", &decl.id);
         if decl.categories.is_empty() {
             self.problems.push(CheckError::EmptyTaxonomy {
-                what: "area",
+                what: kind_word("area"),
                 name: decl.id.name.clone(),
-                missing: "categories",
+                missing: Text::new("word.categories"),
                 at: decl.id.span.into(),
             });
         }
@@ -595,9 +595,9 @@ impl<'a> Lowering<'a, '_> {
             };
             if category.symptoms.is_empty() {
                 self.problems.push(CheckError::EmptyTaxonomy {
-                    what: "category",
+                    what: kind_word("category"),
                     name: category.id.name.clone(),
-                    missing: "symptoms",
+                    missing: Text::new("word.symptoms"),
                     at: category.id.span.into(),
                 });
             }
@@ -633,7 +633,7 @@ impl<'a> Lowering<'a, '_> {
         let (first, rest) = routes.split_first()?;
         for repeated in rest {
             self.problems.push(CheckError::DuplicateStatement {
-                statement: "route",
+                statement: keyword("route"),
                 first: first.span.into(),
                 second: repeated.span.into(),
             });
@@ -697,7 +697,11 @@ impl<'a> Lowering<'a, '_> {
                         self.problems.push(CheckError::UndefinedField {
                             name: id.name.clone(),
                             at: id.span.into(),
-                            help: help(suggestion, format!("declare it: field {}: text", id.name)),
+                            help: help(
+                                suggestion,
+                                Text::new("check.undefined_field.help_declare")
+                                    .with("name", &id.name),
+                            ),
                         });
                         complete = false;
                         continue;
@@ -718,27 +722,23 @@ impl<'a> Lowering<'a, '_> {
         }
         let name = decl.name.value.clone();
         for (statement, given, help) in [
-            (
-                "text",
-                text.is_some(),
-                "add the tip's text: text \"…\" / 内容 \"…\"",
-            ),
+            ("text", text.is_some(), "check.incomplete_example.help_text"),
             (
                 "received",
                 once.seen.contains_key("received"),
-                "add the date it was received: received 2022-06-01 / 收到日期 2022-06-01",
+                "check.incomplete_example.help_received",
             ),
             (
                 "expect",
                 once.seen.contains_key("expect"),
-                "add the outcome: expect accepted CATEGORY / 预期 受理 类别",
+                "check.incomplete_example.help_expect",
             ),
         ] {
             if !given {
                 self.problems.push(CheckError::IncompleteExample {
                     name: name.clone(),
-                    missing: statement.to_string(),
-                    help: help.to_string(),
+                    missing: keyword(statement).into(),
+                    help: Text::new(help),
                     at: decl.name.span.into(),
                 });
                 complete = false;
@@ -749,11 +749,9 @@ impl<'a> Lowering<'a, '_> {
             if !values.iter().any(|(id, _)| *id == field.id) {
                 self.problems.push(CheckError::IncompleteExample {
                     name: name.clone(),
-                    missing: field.id.clone(),
-                    help: format!(
-                        "the field `{}` is required: give it a value, such as {} = …",
-                        field.id, field.id
-                    ),
+                    missing: field.id.clone().into(),
+                    help: Text::new("check.incomplete_example.help_required")
+                        .with("field", &field.id),
                     at: decl.name.span.into(),
                 });
                 complete = false;
@@ -767,7 +765,7 @@ impl<'a> Lowering<'a, '_> {
                 if subject_level.is_none() {
                     self.problems.push(unknown_value(
                         &level.value,
-                        "level",
+                        "check.unknown_value.level",
                         Level::SPELLINGS,
                         level.span,
                     ));
@@ -818,8 +816,7 @@ impl<'a> Lowering<'a, '_> {
                             at: id.span.into(),
                             help: help(
                                 suggestion,
-                                "name a category declared with `category ID \"title\" { … }`"
-                                    .into(),
+                                Text::new("check.undefined_category.help_declare"),
                             ),
                         });
                     }
@@ -837,7 +834,7 @@ impl<'a> Lowering<'a, '_> {
                         at: id.span.into(),
                         help: help(
                             suggestion,
-                            "name a clause declared with `exclude ID when … reason \"…\"`".into(),
+                            Text::new("check.undefined_exclusion.help_declare"),
                         ),
                     });
                     return None;
@@ -896,10 +893,12 @@ pub(super) fn unknown_value(
     let suggestion = closest(value, allowed.iter().copied());
     CheckError::UnknownValue {
         value: value.to_string(),
-        what,
+        what: Text::new(what),
         help: match suggestion {
-            Some(name) => format!("did you mean `{name}`? (known: {listed})"),
-            None => format!("known values: {listed}"),
+            Some(name) => Text::new("check.unknown_value.help_suggest")
+                .with("name", name)
+                .with("known", listed),
+            None => Text::new("check.unknown_value.help_known").with("known", listed),
         },
         at: at.into(),
     }
@@ -912,9 +911,11 @@ pub(super) fn date(lit: &ast::DateLit, problems: &mut Problems) -> Option<NaiveD
         let help = match NaiveDate::from_ymd_opt(lit.year, lit.month, 1) {
             Some(first) => {
                 let last = last_day_of_month(first);
-                format!("{}-{:02} has {} days", lit.year, lit.month, last.day())
+                Text::new("check.invalid_date.help_days")
+                    .with("month", format!("{}-{:02}", lit.year, lit.month))
+                    .with("days", last.day())
             }
-            None => "months run from 1 to 12".to_string(),
+            None => Text::new("check.invalid_date.help_months"),
         };
         problems.push(CheckError::InvalidDate {
             text: format!("{}-{:02}-{:02}", lit.year, lit.month, lit.day),
@@ -933,7 +934,7 @@ fn month_day(lit: &ast::MonthLit, last: bool, problems: &mut Problems) -> Option
         None => {
             problems.push(CheckError::InvalidDate {
                 text: format!("{}-{:02}", lit.year, lit.month),
-                help: "months run from 1 to 12".to_string(),
+                help: Text::new("check.invalid_date.help_months"),
                 at: lit.span.into(),
             });
             None
@@ -973,7 +974,7 @@ fn number_in(
         _ => {
             problems.push(CheckError::NumberOutOfRange {
                 text: lit.text.clone(),
-                expected,
+                expected: Text::new(expected),
                 at: lit.span.into(),
             });
             None

@@ -5,6 +5,7 @@ use super::campaign::{date, region, unknown_value};
 use super::names::{closest, help};
 use super::rules::Rules;
 use super::{CheckError, Problems};
+use crate::lang::Text;
 use crate::model::{
     ChannelKind, CompareOp, Condition, Field, FieldType, Level, Operand, Path, Value,
 };
@@ -35,29 +36,29 @@ enum Type<'a> {
 }
 
 impl Type<'_> {
-    fn name(self) -> &'static str {
-        match self {
-            Type::Text | Type::Kind(_) => "text",
-            Type::Number => "a number",
-            Type::Date => "a date",
-            Type::Bool => "yes or no",
-            Type::Level => "an administrative level",
-            Type::Channel => "a channel",
-            Type::Region => "a division code",
-            Type::Enum(_) => "one of a list of values",
-        }
+    fn name(self) -> Text {
+        Text::new(match self {
+            Type::Text | Type::Kind(_) => "type.text",
+            Type::Number => "type.number",
+            Type::Date => "type.date",
+            Type::Bool => "type.bool",
+            Type::Level => "type.level",
+            Type::Channel => "type.channel",
+            Type::Region => "type.region",
+            Type::Enum(_) => "type.enum",
+        })
     }
 
-    fn example(self) -> &'static str {
-        match self {
-            Type::Text | Type::Kind(_) | Type::Enum(_) => "a quoted text, such as \"党员干部\"",
-            Type::Number => "a number, such as 30",
-            Type::Date => "a date, such as 2022-12-31",
-            Type::Bool => "true / 是 or false / 否",
-            Type::Level => "a level in quotes, such as \"区级\"",
-            Type::Channel => "a channel in quotes, such as \"电话\"",
-            Type::Region => "a division code, such as 520203",
-        }
+    fn example(self) -> Text {
+        Text::new(match self {
+            Type::Text | Type::Kind(_) | Type::Enum(_) => "type.example.text",
+            Type::Number => "type.example.number",
+            Type::Date => "type.example.date",
+            Type::Bool => "type.example.bool",
+            Type::Level => "type.example.level",
+            Type::Channel => "type.example.channel",
+            Type::Region => "type.example.region",
+        })
     }
 }
 
@@ -106,7 +107,7 @@ impl<'a> FieldTypes<'a> {
             at: ident.span.into(),
             help: help(
                 suggestion,
-                format!("declare it: field {}: text", ident.name),
+                Text::new("check.undefined_field.help_declare").with("name", &ident.name),
             ),
         });
         None
@@ -180,7 +181,7 @@ pub(super) fn lower(
                     _ => {
                         problems.push(CheckError::NumberOutOfRange {
                             text: lit.text.clone(),
-                            expected: "a similarity from 0.7 to 1, such as 0.8",
+                            expected: Text::new("check.number_out_of_range.duplicate_similarity"),
                             at: lit.span.into(),
                         });
                         return None;
@@ -199,8 +200,8 @@ pub(super) fn lower(
                 problems.push(CheckError::InvalidOperation {
                     field: path.name.clone(),
                     ty: ty.name(),
-                    problem: "cannot stand alone as a condition",
-                    help: "compare it with a value, such as subject.level == \"区级\", or test it with `missing`",
+                    problem: Text::new("check.invalid_operation.alone"),
+                    help: Text::new("check.invalid_operation.help_alone"),
                     at: path.span.into(),
                 });
                 return None;
@@ -228,8 +229,8 @@ pub(super) fn lower(
                 problems.push(CheckError::InvalidOperation {
                     field: name,
                     ty: ty.name(),
-                    problem: "has no order, so it cannot be compared with <, <=, > or >=",
-                    help: "use == or !=, or `in [ … ]` for several values",
+                    problem: Text::new("check.invalid_operation.unordered"),
+                    help: Text::new("check.invalid_operation.help_unordered"),
                     at: (*op_span).into(),
                 });
                 return None;
@@ -246,8 +247,8 @@ pub(super) fn lower(
                 problems.push(CheckError::InvalidOperation {
                     field: name,
                     ty: ty.name(),
-                    problem: "cannot be tested against a list",
-                    help: "use the field on its own, or `not` it",
+                    problem: Text::new("check.invalid_operation.list"),
+                    help: Text::new("check.invalid_operation.help_list"),
                     at: operand_at.into(),
                 });
                 return None;
@@ -289,8 +290,8 @@ fn lower_operand<'a>(
                 problems.push(CheckError::InvalidOperation {
                     field: path.name.clone(),
                     ty: ty.name(),
-                    problem: "has no length",
-                    help: "`length(…)` counts the characters of a text field such as `text` / `内容`",
+                    problem: Text::new("check.invalid_operation.length"),
+                    help: Text::new("check.invalid_operation.help_length"),
                     at: (*span).into(),
                 });
                 return None;
@@ -304,13 +305,13 @@ fn lower_operand<'a>(
     }
 }
 
-fn found_name(value: &ValueLit) -> &'static str {
-    match value {
-        ValueLit::Text(_) => "text",
-        ValueLit::Date(_) => "a date",
-        ValueLit::Number(_) => "a number",
-        ValueLit::Bool(..) => "yes or no",
-    }
+fn found_name(value: &ValueLit) -> Text {
+    Text::new(match value {
+        ValueLit::Text(_) => "type.text",
+        ValueLit::Date(_) => "type.date",
+        ValueLit::Number(_) => "type.number",
+        ValueLit::Bool(..) => "type.bool",
+    })
 }
 
 /// A literal typed as the field it is compared with.
@@ -341,7 +342,7 @@ fn typed_value(
                 let allowed: Vec<&str> = kinds.iter().map(String::as_str).collect();
                 problems.push(unknown_value(
                     &text.value,
-                    "subject kind",
+                    "check.unknown_value.kind",
                     &allowed,
                     text.span,
                 ));
@@ -354,7 +355,7 @@ fn typed_value(
                 let allowed: Vec<&str> = values.iter().map(String::as_str).collect();
                 problems.push(unknown_value(
                     &text.value,
-                    "value of this field",
+                    "check.unknown_value.enum",
                     &allowed,
                     text.span,
                 ));
@@ -367,7 +368,7 @@ fn typed_value(
             None => {
                 problems.push(unknown_value(
                     &text.value,
-                    "level",
+                    "check.unknown_value.level",
                     Level::SPELLINGS,
                     text.span,
                 ));
@@ -379,7 +380,7 @@ fn typed_value(
             None => {
                 problems.push(unknown_value(
                     &text.value,
-                    "channel",
+                    "check.unknown_value.channel",
                     ChannelKind::SPELLINGS,
                     text.span,
                 ));

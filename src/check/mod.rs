@@ -14,7 +14,7 @@ mod names;
 mod rules;
 mod vocabulary;
 
-use miette::{Diagnostic as _, Severity};
+use miette::Severity;
 
 pub use calendar::{
     BUILT_IN as BUILT_IN_CALENDAR, built_in as built_in_calendar,
@@ -22,6 +22,7 @@ pub use calendar::{
 };
 pub use diagnostic::CheckError;
 
+use crate::lang::{Lang, Message, Text};
 use crate::model::Model;
 use crate::syntax::{self, ParseError, Span};
 
@@ -63,32 +64,40 @@ pub struct Related {
     /// The place.
     pub span: Span,
     /// What is there.
-    pub message: String,
+    pub message: Text,
 }
 
 impl Problem {
-    /// The problem as a miette diagnostic (without its source).
-    pub fn diagnostic(&self) -> &(dyn miette::Diagnostic + Send + Sync + 'static) {
+    /// The problem in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> Message {
         match &self.error {
-            ProblemKind::Parse(error) => error,
-            ProblemKind::Check(error) => error,
+            ProblemKind::Parse(error) => error.message(lang),
+            ProblemKind::Check(error) => error.message(lang),
         }
     }
 
     /// Whether it is an error, as opposed to a warning.
     pub fn is_error(&self) -> bool {
-        !matches!(
-            self.diagnostic().severity(),
-            Some(Severity::Warning | Severity::Advice)
-        )
+        match &self.error {
+            ProblemKind::Parse(_) => true,
+            ProblemKind::Check(error) => error.severity() == Severity::Error,
+        }
+    }
+
+    /// The code, such as `rectify::check::duplicate_id`.
+    pub fn code(&self) -> String {
+        self.message(Lang::En).code
     }
 
     fn position(&self) -> usize {
         match &self.error {
             ProblemKind::Parse(error) => error.span().start,
             ProblemKind::Check(error) => error
-                .labels()
-                .and_then(|labels| labels.map(|label| label.offset()).min())
+                .message(Lang::En)
+                .labels
+                .iter()
+                .map(|(span, _)| span.offset())
+                .min()
                 .unwrap_or(0),
         }
     }
@@ -169,7 +178,7 @@ pub fn check(files: &[SourceFile]) -> Checked {
                 .find(|(name, _, _): &&(String, usize, Span)| *name == decl.id.name);
             if let Some((_, first_file, first_span)) = earlier {
                 let error = CheckError::DuplicateId {
-                    kind: "campaign",
+                    kind: Text::new("word.campaign"),
                     name: decl.id.name.clone(),
                     first: (*first_file == index).then(|| (*first_span).into()),
                     second: decl.id.span.into(),
@@ -180,7 +189,8 @@ pub fn check(files: &[SourceFile]) -> Checked {
                     let related = Related {
                         file: *first_file,
                         span: *first_span,
-                        message: format!("campaign `{}` is first declared here", decl.id.name),
+                        message: Text::new("related.campaign_first_declared")
+                            .with("name", &decl.id.name),
                     };
                     problems.push_related(error, related);
                 }

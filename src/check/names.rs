@@ -1,5 +1,7 @@
 //! "Did you mean …?": the closest known name to a misspelt one.
 
+use crate::lang::Text;
+
 /// The known name closest to `wrong`, if one is close enough to be a likely typo.
 pub(crate) fn closest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
@@ -16,9 +18,9 @@ pub(crate) fn closest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>)
 }
 
 /// The help line for an unknown name.
-pub(crate) fn help(suggestion: Option<String>, otherwise: String) -> String {
+pub(crate) fn help(suggestion: Option<String>, otherwise: Text) -> Text {
     match suggestion {
-        Some(name) => format!("did you mean `{name}`?"),
+        Some(name) => Text::new("help.did_you_mean").with("name", name),
         None => otherwise,
     }
 }

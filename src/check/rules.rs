@@ -6,8 +6,10 @@ use rustc_hash::FxHashMap;
 
 use regex::{Regex, RegexBuilder};
 
+use super::diagnostic::keyword;
 use super::vocabulary::Vocabularies;
 use super::{CheckError, Problems, names};
+use crate::lang;
 use crate::model::{Approximate, MatchRule};
 use crate::syntax::Span;
 use crate::syntax::ast::{MatchRuleExpr, Text};
@@ -65,7 +67,7 @@ impl<'a> Rules<'a> {
         if let MatchRuleExpr::Not(_, span) = expr {
             problems.push(CheckError::RuleMatchesEverything {
                 at: (*span).into(),
-                why: "matches every tip that lacks these words",
+                why: lang::Text::new("check.rule_matches_everything.why_not"),
             });
         }
         let mut claimed = Vec::new();
@@ -98,7 +100,7 @@ impl<'a> Rules<'a> {
                 let is_any = matches!(expr, MatchRuleExpr::Any(..));
                 if children.is_empty() {
                     problems.push(CheckError::EmptyRule {
-                        which: if is_any { "any" } else { "all" },
+                        which: keyword(if is_any { "any" } else { "all" }),
                         at: (*span).into(),
                     });
                     return None;
@@ -134,7 +136,7 @@ impl<'a> Rules<'a> {
                     _ => {
                         problems.push(CheckError::NumberOutOfRange {
                             text: within.text.clone(),
-                            expected: "a distance in characters from 0 to 10000",
+                            expected: lang::Text::new("check.number_out_of_range.distance"),
                             at: within.span.into(),
                         });
                         None
@@ -151,7 +153,7 @@ impl<'a> Rules<'a> {
                 if regex.is_match("") {
                     problems.push(CheckError::RuleMatchesEverything {
                         at: (*span).into(),
-                        why: "matches the empty text, so every tip",
+                        why: lang::Text::new("check.rule_matches_everything.why_empty"),
                     });
                 }
                 Some(MatchRule::Regex(regex))
@@ -204,10 +206,8 @@ impl<'a> Rules<'a> {
                 at: id.span.into(),
                 help: names::help(
                     suggestion,
-                    format!(
-                        "declare it in a loaded file: `vocabulary {} {{ \"…\", \"…\" }}` / `词表 {} {{ … }}`",
-                        id.name, id.name
-                    ),
+                    lang::Text::new("check.undefined_vocabulary.help_declare")
+                        .with("name", &id.name),
                 ),
             });
             return None;
@@ -237,7 +237,7 @@ impl<'a> Rules<'a> {
                 _ => {
                     problems.push(CheckError::NumberOutOfRange {
                         text: number.text.clone(),
-                        expected: "a similarity from 0.5 to 1",
+                        expected: lang::Text::new("check.number_out_of_range.approx_similarity"),
                         at: number.span.into(),
                     });
                     None
@@ -270,10 +270,9 @@ impl<'a> Rules<'a> {
         if max_edits > 0 && length < 2 * count {
             let allowed = (length / 2).saturating_sub(1);
             let help = if allowed == 0 {
-                format!(
-                    "a phrase of {length} characters can only match exactly: write it as a literal \"{}\", or approximate a longer phrase",
-                    phrase.value
-                )
+                lang::Text::new("check.approx_too_loose.help_exact")
+                    .with("length", length)
+                    .with("phrase", &phrase.value)
             } else {
                 // The lowest similarity, in hundredths, that leaves at most `allowed` edits.
                 let edits = |s: f64| (((1.0 - s) * length as f64) + 1e-9).floor() as usize;
@@ -281,9 +280,9 @@ impl<'a> Rules<'a> {
                 while hundredths < 100 && edits(f64::from(hundredths) / 100.0) > allowed {
                     hundredths += 1;
                 }
-                format!(
-                    "raise the similarity to {:.2} or more, or approximate a longer phrase",
-                    f64::from(hundredths) / 100.0
+                lang::Text::new("check.approx_too_loose.help_raise").with(
+                    "similarity",
+                    format!("{:.2}", f64::from(hundredths) / 100.0),
                 )
             };
             problems.push(CheckError::ApproxTooLoose {

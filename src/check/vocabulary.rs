@@ -14,6 +14,7 @@ use std::cell::Cell;
 use rustc_hash::FxHashMap;
 
 use super::{CheckError, Problems, Related};
+use crate::lang;
 use crate::syntax::ast::{SchemeFile, Text, VocabularyDecl};
 use crate::text::normalize;
 
@@ -43,7 +44,7 @@ impl<'t> Vocabularies<'t> {
                 if let Some(&first) = vocabularies.index.get(decl.id.name.as_str()) {
                     let first: &Declared = &vocabularies.declared[first];
                     let error = CheckError::DuplicateId {
-                        kind: "vocabulary",
+                        kind: lang::Text::new("word.vocabulary"),
                         name: decl.id.name.clone(),
                         first: (first.file == *file).then(|| first.decl.id.span.into()),
                         second: decl.id.span.into(),
@@ -54,10 +55,8 @@ impl<'t> Vocabularies<'t> {
                         let related = Related {
                             file: first.file,
                             span: first.decl.id.span,
-                            message: format!(
-                                "vocabulary `{}` is first declared here",
-                                decl.id.name
-                            ),
+                            message: lang::Text::new("related.vocabulary_first_declared")
+                                .with("name", &decl.id.name),
                         };
                         problems.push_related(error, related);
                     }

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 use rectify::eval::calendar::{Skipped, count, provisional_reason};
+use rectify::lang::Text;
 use rectify::model::{Calendar, Origin};
 use serde_json::json;
 
 use super::load::checked_calendar;
-use super::{DiagnosticFormat, Status};
+use super::{DiagnosticFormat, Status, say};
 
 /// Show a year's public holidays and working weekend days, or count a deadline.
 ///
@@ -63,16 +64,17 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
                 let _ = writeln!(
                     out,
                     "{:#}",
-                    json!({"year": year, "known": false, "reason": reason})
+                    json!({"year": year, "known": false, "reason": say(reason)})
                 );
             }
             DiagnosticFormat::Human => {
-                let _ = writeln!(
-                    out,
-                    "{reason}: deadlines in {year} are counted over weekends only and marked provisional"
-                );
+                let line = Text::new("calendar.unknown_year")
+                    .with("reason", reason)
+                    .with("year", year);
+                let _ = writeln!(out, "{}", say(line));
                 if let Some(last) = calendar.last_year() {
-                    let _ = writeln!(out, "the calendar knows the holidays up to {last}");
+                    let line = Text::new("calendar.known_up_to").with("last", last);
+                    let _ = writeln!(out, "{}", say(line));
                 }
             }
         }
@@ -103,10 +105,10 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
             holidays[index].2.push(date);
         }
     }
-    let source = match schedule.origin {
-        Origin::BuiltIn => "built in".to_string(),
-        Origin::File(..) => "from a calendar file".to_string(),
-    };
+    let source = say(Text::new(match schedule.origin {
+        Origin::BuiltIn => "calendar.built_in",
+        Origin::File(..) => "calendar.from_file",
+    }));
     match format {
         DiagnosticFormat::Json => {
             let list: Vec<serde_json::Value> = holidays
@@ -127,17 +129,27 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
             );
         }
         DiagnosticFormat::Human => {
-            let issued = schedule
-                .issued
-                .map_or(String::new(), |d| format!(", published {d}"));
-            let heading = format!("{year}: {}{issued} ({source})", schedule.title);
+            let heading = say(match schedule.issued {
+                Some(issued) => Text::new("calendar.heading_issued")
+                    .with("year", year)
+                    .with("title", &schedule.title)
+                    .with("issued", issued.to_string())
+                    .with("source", source),
+                None => Text::new("calendar.heading")
+                    .with("year", year)
+                    .with("title", &schedule.title)
+                    .with("source", source),
+            });
             let _ = writeln!(out, "{}", super::terminal::cell(&heading));
             for (name, off, work) in &holidays {
                 let days = match (off.first(), off.last()) {
-                    (Some(first), Some(last)) if first == last => format!("{first} off"),
-                    (Some(first), Some(last)) => {
-                        format!("{first} – {last} off ({} days)", off.len())
+                    (Some(first), Some(last)) if first == last => {
+                        say(Text::new("calendar.one_day_off").with("date", first.to_string()))
                     }
+                    (Some(first), Some(last)) => say(Text::new("calendar.days_off")
+                        .with("first", first.to_string())
+                        .with("last", last.to_string())
+                        .with("count", off.len())),
                     _ => String::new(),
                 };
                 let working: Vec<String> = work
@@ -147,7 +159,7 @@ fn year_table(calendar: &Calendar, year: i32, format: DiagnosticFormat) -> Statu
                 let working = if working.is_empty() {
                     String::new()
                 } else {
-                    format!("; working {}", working.join(", "))
+                    say(Text::new("calendar.working").with("days", working.join(", ")))
                 };
                 let _ = writeln!(
                     out,
@@ -169,25 +181,19 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
         .ok()
         .filter(|d| (1000..=9999).contains(&d.year()))
     else {
-        super::render::fatal(
-            "the first value of --add is the day received, like 2022-09-28, in the years 1000 to 9999",
-        );
+        super::render::fatal(Text::new("calendar.add_bad_date"));
         return Status::Failure;
     };
     // The same bound as a scheme's `时限`.
     let Some(days) = days.parse::<u32>().ok().filter(|n| (1..=3650).contains(n)) else {
-        super::render::fatal(
-            "the second value of --add is a whole number of days from 1 to 3650, like 30",
-        );
+        super::render::fatal(Text::new("calendar.add_bad_days"));
         return Status::Failure;
     };
     let working = match unit.as_str() {
         "工作日" | "working-days" | "working_days" | "workdays" => true,
         "日" | "天" | "days" => false,
         _ => {
-            super::render::fatal(
-                "the third value of --add is the unit: 工作日 / working-days or 日 / days",
-            );
+            super::render::fatal(Text::new("calendar.add_bad_unit"));
             return Status::Failure;
         }
     };
@@ -196,13 +202,14 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
         skipped.push((
             date,
             match why {
-                Skipped::Weekend => "weekend".to_string(),
+                Skipped::Weekend => say(Text::new("calendar.weekend")),
                 Skipped::Holiday(name) => name.to_string(),
             },
         ));
     });
-    let unit_words = if working { "working days" } else { "days" };
-    let provisional = counted.unknown_year.map(provisional_reason);
+    let provisional = counted
+        .unknown_year
+        .map(|year| say(provisional_reason(year)));
     let mut out = std::io::stdout().lock();
     match format {
         DiagnosticFormat::Json => {
@@ -220,27 +227,31 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
             );
         }
         DiagnosticFormat::Human => {
-            let _ = writeln!(
-                out,
-                "{from} + {days} {unit_words} = {} ({})",
-                counted.date,
-                weekday(counted.date)
-            );
-            let _ = writeln!(out, "  the day received, {from}, is not counted");
-            let what = if working {
-                "not counted"
+            let sum = Text::new(if working {
+                "calendar.sum_working"
             } else {
-                "passed over at the end (a rest day)"
-            };
+                "calendar.sum_days"
+            })
+            .with("from", from.to_string())
+            .with("days", days)
+            .with("due", counted.date.to_string())
+            .with("weekday", weekday(counted.date));
+            let _ = writeln!(out, "{}", say(sum));
+            let received =
+                Text::new("calendar.received_not_counted").with("from", from.to_string());
+            let _ = writeln!(out, "  {}", say(received));
+            let what = say(Text::new(if working {
+                "calendar.not_counted"
+            } else {
+                "calendar.passed_over"
+            }));
             for (date, why) in &skipped {
                 let line = format!("  {date} ({}) {what}: {why}", weekday(*date));
                 let _ = writeln!(out, "{}", super::terminal::cell(&line));
             }
             if let Some(reason) = &provisional {
-                let _ = writeln!(
-                    out,
-                    "  provisional: {reason}; weekends only were skipped there"
-                );
+                let line = Text::new("calendar.provisional").with("reason", reason.as_str());
+                let _ = writeln!(out, "  {}", say(line));
             }
         }
     }
@@ -251,7 +262,16 @@ fn deadline(calendar: &Calendar, add: &[String], format: DiagnosticFormat) -> St
     }
 }
 
+/// The day of the week, in this run's language.
 pub fn weekday(date: NaiveDate) -> &'static str {
-    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
-        [date.weekday().num_days_from_monday() as usize]
+    let key = [
+        "weekday.mon",
+        "weekday.tue",
+        "weekday.wed",
+        "weekday.thu",
+        "weekday.fri",
+        "weekday.sat",
+        "weekday.sun",
+    ][date.weekday().num_days_from_monday() as usize];
+    super::lang().word(key)
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use rectify::check;
+use rectify::lang::Text;
 
 use super::load::scheme_files;
 use super::render::Output;
@@ -43,17 +44,20 @@ pub fn run(args: Args) -> Status {
     if args.format == DiagnosticFormat::Human {
         let campaigns = checked.model.as_ref().map(|m| m.campaigns.len());
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "checked {} file{}{}: {} error{}, {} warning{}",
-            files.len(),
-            plural(files.len()),
-            campaigns.map_or(String::new(), |n| format!(", {n} campaign{}", plural(n))),
-            errors,
-            plural(errors),
-            warnings,
-            plural(warnings),
-        );
+        let summary = Text::new(if campaigns.is_some() {
+            "check.summary_campaigns"
+        } else {
+            "check.summary"
+        })
+        .with("files", files.len())
+        .with("files_s", plural(files.len()))
+        .with("campaigns", campaigns.unwrap_or(0))
+        .with("campaigns_s", plural(campaigns.unwrap_or(0)))
+        .with("errors", errors)
+        .with("errors_s", plural(errors))
+        .with("warnings", warnings)
+        .with("warnings_s", plural(warnings));
+        let _ = writeln!(err, "{}", super::say(summary));
     }
     if !unread.is_empty() {
         Status::Failure

@@ -11,12 +11,13 @@ use std::path::PathBuf;
 use rectify::coverage::{Coverage, Observation, Observer, Report};
 use rectify::eval::{DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Evaluator, Item, Options};
 use rectify::eval::{Stopped, Stream};
+use rectify::lang::Text;
 
-use super::Status;
 use super::eval::{InputFormat, open_tips};
 use super::load::checked_model;
 use super::render::fatal;
 use super::terminal;
+use super::{Status, say};
 
 /// Count how often each symptom and literal fires over a corpus of tips.
 ///
@@ -92,7 +93,7 @@ pub fn run(args: Args) -> Status {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let evaluator = Evaluator::new(&model);
+    let evaluator = Evaluator::new(&model).with_lang(super::lang());
     let decoder = Decoder::new(&model);
     let records = match open_tips(
         args.tips.as_deref(),
@@ -102,7 +103,7 @@ pub fn run(args: Args) -> Status {
     ) {
         Ok(records) => records,
         Err(message) => {
-            fatal(&message);
+            fatal(message);
             return Status::Failure;
         }
     };
@@ -114,10 +115,7 @@ pub fn run(args: Args) -> Status {
     let mut stream = match Stream::new(&evaluator, &decoder, &mut index, options) {
         Ok(stream) => stream,
         Err(error) => {
-            fatal(&format!(
-                "cannot start {} worker threads: {error}",
-                args.jobs
-            ));
+            fatal(super::eval::threads_failed(args.jobs, &error));
             return Status::Failure;
         }
     };
@@ -128,14 +126,19 @@ pub fn run(args: Args) -> Status {
             Counted::Decided(Box::new(observer.observe(tip, decisions)))
         }
         Item::Malformed(error) => {
-            let mut at = format!("line {}", error.line);
+            let mut at = say(Text::new("coverage.at_line").with("line", error.line));
             if let Some(column) = error.column {
-                at.push_str(&format!(", column {column}"));
+                at.push_str(&say(Text::new("coverage.at_column").with("column", column)));
             }
             if let Some(id) = &error.id {
-                at.push_str(&format!(" (tip {})", terminal::cell(id)));
+                at.push_str(&say(
+                    Text::new("coverage.at_tip").with("tip", terminal::cell(id).into_owned())
+                ));
             }
-            Counted::Malformed(format!("{at}: {}", terminal::cell(&error.message)))
+            Counted::Malformed(format!(
+                "{at}: {}",
+                terminal::cell(&say(error.message.clone()))
+            ))
         }
     };
     let mut malformed: Vec<String> = Vec::new();
@@ -154,7 +157,7 @@ pub fn run(args: Args) -> Status {
         Ok::<(), io::Error>(())
     });
     if let Err(Stopped::Input(error)) = result {
-        fatal(&error.to_string());
+        fatal(error.text());
         return Status::Failure;
     }
     let report = coverage.report();
@@ -162,36 +165,33 @@ pub fn run(args: Args) -> Status {
         CoverageFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => json + "\n",
             Err(error) => {
-                fatal(&format!("cannot write the report: {error}"));
+                fatal(Text::new("coverage.write_failed").with("error", error.to_string()));
                 return Status::Failure;
             }
         },
         CoverageFormat::Table => table(&report),
     };
     if let Err(error) = io::stdout().lock().write_all(text.as_bytes()) {
-        fatal(&format!("cannot write the report: {error}"));
+        fatal(Text::new("coverage.write_failed").with("error", error.to_string()));
         return Status::Failure;
     }
     let mut stderr = io::stderr().lock();
     for problem in &malformed {
-        let _ = writeln!(stderr, "malformed: {problem}");
+        let line = Text::new("coverage.malformed").with("problem", problem.as_str());
+        let _ = writeln!(stderr, "{}", say(line));
     }
     if report.malformed > malformed.len() {
-        let _ = writeln!(
-            stderr,
-            "malformed: {} more; `rectify eval` writes an error record for each",
-            report.malformed - malformed.len()
-        );
+        let more =
+            Text::new("coverage.malformed_more").with("more", report.malformed - malformed.len());
+        let _ = writeln!(stderr, "{}", say(more));
     }
     let mut below = false;
     if let Some(least) = args.fail_under {
         match coverage.accepted_percent() {
             None => {
                 below = true;
-                let _ = writeln!(
-                    stderr,
-                    "error: no tip could be decoded, so there is no share to hold to {least}%"
-                );
+                let line = Text::new("coverage.none_decoded").with("least", least);
+                let _ = writeln!(stderr, "{}", say(line));
             }
             Some(share) if share < least => {
                 below = true;
@@ -206,10 +206,10 @@ pub fn run(args: Args) -> Status {
                 {
                     decimals += 1;
                 }
-                let _ = writeln!(
-                    stderr,
-                    "error: {share:.decimals$}% of the decoded tips were accepted, fewer than the {least}% asked for"
-                );
+                let line = Text::new("coverage.below")
+                    .with("share", format!("{share:.decimals$}"))
+                    .with("least", least);
+                let _ = writeln!(stderr, "{}", say(line));
             }
             Some(_) => {}
         }
@@ -226,31 +226,28 @@ pub fn run(args: Args) -> Status {
 fn table(report: &Report) -> String {
     let cell = |text: &str| terminal::cell(text).into_owned();
     let mut out = String::new();
-    let _ = match report.accepted_percent {
-        Some(share) => writeln!(
-            out,
-            "{} tips read, {} malformed; {} of the {} decoded accepted by some campaign ({share:.1}%)",
-            report.tips, report.malformed, report.accepted, report.decoded
-        ),
-        None => writeln!(
-            out,
-            "{} tips read, {} malformed; none decoded",
-            report.tips, report.malformed
-        ),
+    let heading = match report.accepted_percent {
+        Some(share) => Text::new("coverage.heading")
+            .with("tips", report.tips)
+            .with("malformed", report.malformed)
+            .with("accepted", report.accepted)
+            .with("decoded", report.decoded)
+            .with("share", format!("{share:.1}")),
+        None => Text::new("coverage.heading_none")
+            .with("tips", report.tips)
+            .with("malformed", report.malformed),
     };
+    let _ = writeln!(out, "{}", say(heading));
     for campaign in &report.campaigns {
-        let _ = writeln!(
-            out,
-            "\n{}: {} tips in window and scope: {} accepted, {} excluded, {} no_match \
-             ({} out of window, {} out of scope)",
-            cell(campaign.campaign),
-            campaign.considered,
-            campaign.accepted,
-            campaign.excluded,
-            campaign.no_match,
-            campaign.out_of_window,
-            campaign.out_of_scope
-        );
+        let line = Text::new("coverage.campaign")
+            .with("campaign", cell(campaign.campaign))
+            .with("considered", campaign.considered)
+            .with("accepted", campaign.accepted)
+            .with("excluded", campaign.excluded)
+            .with("no_match", campaign.no_match)
+            .with("out_of_window", campaign.out_of_window)
+            .with("out_of_scope", campaign.out_of_scope);
+        let _ = writeln!(out, "\n{}", say(line));
         if campaign.considered == 0 {
             continue;
         }
@@ -260,12 +257,10 @@ fn table(report: &Report) -> String {
                 .iter()
                 .map(|e| format!("{} {}", cell(e.exclusion), e.tips))
                 .collect();
-            let _ = writeln!(out, "  excluded by: {}", clauses.join("、"));
+            let line = Text::new("coverage.excluded_by").with("clauses", clauses.join("、"));
+            let _ = writeln!(out, "  {}", say(line));
         }
-        let _ = writeln!(
-            out,
-            "  fired  symptom · its terms (tips each gave evidence in)"
-        );
+        let _ = writeln!(out, "  {}", say(Text::new("coverage.symptoms_header")));
         for symptom in campaign.symptoms.iter().filter(|s| s.fired > 0) {
             let terms: Vec<String> = symptom
                 .terms
@@ -284,10 +279,11 @@ fn table(report: &Report) -> String {
         }
         if !campaign.never_fired.is_empty() {
             let never: Vec<_> = campaign.never_fired.iter().map(|s| cell(s)).collect();
-            let _ = writeln!(out, "  never fired: {}", never.join(", "));
+            let line = Text::new("coverage.never_fired").with("symptoms", never.join(", "));
+            let _ = writeln!(out, "  {}", say(line));
         }
         if campaign.no_match > 0 {
-            let _ = writeln!(out, "  no_match, by the category the tips are most like:");
+            let _ = writeln!(out, "  {}", say(Text::new("coverage.unmatched_header")));
             for group in &campaign.unmatched {
                 let ids: Vec<String> = group.ids.iter().map(|id| cell(id)).collect();
                 let more = if (group.tips as usize) > ids.len() {
@@ -295,14 +291,17 @@ fn table(report: &Report) -> String {
                 } else {
                     ""
                 };
+                let tips = Text::new("coverage.group_tips")
+                    .with("ids", ids.join(", "))
+                    .with("more", more);
                 let _ = writeln!(
                     out,
-                    "  {:>5}  {}/{} {}\n         tips: {}{more}",
+                    "  {:>5}  {}/{} {}\n         {}",
                     group.tips,
                     cell(group.area),
                     cell(group.category),
                     cell(group.title),
-                    ids.join(", ")
+                    say(tips)
                 );
                 if !group.candidates.is_empty() {
                     let candidates: Vec<String> = group
@@ -310,18 +309,17 @@ fn table(report: &Report) -> String {
                         .iter()
                         .map(|c| format!("{} {}", cell(&c.phrase), c.tips))
                         .collect();
-                    let _ = writeln!(
-                        out,
-                        "         phrases no rule of it has: {}",
-                        candidates.join("、")
-                    );
+                    let line =
+                        Text::new("coverage.candidates").with("phrases", candidates.join("、"));
+                    let _ = writeln!(out, "         {}", say(line));
                 }
             }
             if campaign.unlike > 0 {
                 let _ = writeln!(
                     out,
-                    "  {:>5}  like no category closely enough to suggest one",
-                    campaign.unlike
+                    "  {:>5}  {}",
+                    campaign.unlike,
+                    say(Text::new("coverage.unlike"))
                 );
             }
         }

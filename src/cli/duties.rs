@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rectify::eval::calendar::{next_day_of_month, provisional_reason};
+use rectify::lang::Text;
 use serde_json::json;
 
 use super::calendar::weekday;
@@ -64,7 +65,7 @@ pub fn run(args: Args) -> Status {
                         .flatten()
                         .map(|d| d.year())
                         .find(|year| !calendar.knows(*year));
-                    let provisional = unknown.map(provisional_reason);
+                    let provisional = unknown.map(|year| super::say(provisional_reason(year)));
                     rows.push((
                         campaign.id.clone(),
                         duty.id.clone(),
@@ -96,7 +97,7 @@ pub fn run(args: Args) -> Status {
         }
         DiagnosticFormat::Human => {
             if rows.is_empty() {
-                let _ = writeln!(out, "no loaded campaign has a recurring duty");
+                let _ = writeln!(out, "{}", super::say(Text::new("duties.none")));
             }
             let mut current = None;
             for (campaign, duty, title, to, date, next, provisional) in &rows {
@@ -107,13 +108,16 @@ pub fn run(args: Args) -> Status {
                 }
                 let mut line = format!("  {date} ({})", weekday(*date));
                 if let Some(next) = next {
-                    line.push_str(&format!(
-                        " — a rest day; the next working day is {next} ({})",
-                        weekday(*next)
+                    line.push_str(&super::say(
+                        Text::new("duties.rest_day")
+                            .with("next", next.to_string())
+                            .with("weekday", weekday(*next)),
                     ));
                 }
                 if let Some(reason) = provisional {
-                    line.push_str(&format!(" — provisional: {reason}"));
+                    line.push_str(&super::say(
+                        Text::new("duties.provisional").with("reason", reason),
+                    ));
                 }
                 let _ = writeln!(out, "{}", super::terminal::cell(&line));
             }

@@ -16,6 +16,8 @@ use rectify::eval::{
 };
 
 use super::load::checked_model;
+use rectify::lang::Text;
+
 use super::render::fatal;
 use super::{Status, check::plural};
 use super::{table, terminal};
@@ -101,7 +103,7 @@ pub fn run(args: Args) -> Status {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let evaluator = Evaluator::new(&model);
+    let evaluator = Evaluator::new(&model).with_lang(super::lang());
     let decoder = Decoder::new(&model);
     let mut index = DuplicateIndex::new();
     if let Some(path) = &args.history
@@ -113,7 +115,7 @@ pub fn run(args: Args) -> Status {
             args.max_record_bytes,
         )
     {
-        fatal(&message);
+        fatal(message);
         return Status::Failure;
     }
     let records = match open_tips(
@@ -124,7 +126,7 @@ pub fn run(args: Args) -> Status {
     ) {
         Ok(records) => records,
         Err(message) => {
-            fatal(&message);
+            fatal(message);
             return Status::Failure;
         }
     };
@@ -135,10 +137,7 @@ pub fn run(args: Args) -> Status {
     let mut stream = match Stream::new(&evaluator, &decoder, &mut index, options) {
         Ok(stream) => stream,
         Err(error) => {
-            fatal(&format!(
-                "cannot start {} worker threads: {error}",
-                args.jobs
-            ));
+            fatal(threads_failed(args.jobs, &error));
             return Status::Failure;
         }
     };
@@ -165,7 +164,7 @@ pub fn run(args: Args) -> Status {
             Item::Malformed(error) => Rendered {
                 text: match &table {
                     Some(layout) => table::error_row(layout, error),
-                    None => error_line(error),
+                    None => error_line(error, super::lang()),
                 },
                 outcomes: None,
             },
@@ -196,14 +195,16 @@ pub fn run(args: Args) -> Status {
     match result {
         Ok(()) => {}
         Err(Stopped::Sink(error)) => {
-            fatal(&format!(
-                "cannot write the decisions: {error}; {written} record{} written before output stopped",
-                plural(written)
-            ));
+            fatal(
+                Text::new("eval.write_failed")
+                    .with("error", error.to_string())
+                    .with("written", written)
+                    .with("s", plural(written)),
+            );
             status = Status::Failure;
         }
         Err(Stopped::Input(error)) => {
-            fatal(&error.to_string());
+            fatal(error.text());
             status = Status::Failure;
         }
     }
@@ -221,31 +222,25 @@ pub(super) fn open_tips(
     format: Option<InputFormat>,
     decoder: &Decoder,
     max_record_bytes: usize,
-) -> Result<Records<Input>, String> {
+) -> Result<Records<Input>, Text> {
     let from_stdin = path.is_none_or(|path| path.as_os_str() == "-");
     if from_stdin && io::stdin().is_terminal() {
         // Someone typed the command without a file: say what it waits for.
-        let what = match format {
-            Some(InputFormat::Csv) => "CSV with a header row",
-            _ => "one JSON object a line",
-        };
-        let _ = writeln!(
-            io::stderr().lock(),
-            "reading tips from standard input, {what}; end with Ctrl-D"
-        );
+        let waiting = Text::new(match format {
+            Some(InputFormat::Csv) => "eval.waiting_csv",
+            _ => "eval.waiting_jsonl",
+        });
+        let _ = writeln!(io::stderr().lock(), "{}", super::say(waiting));
     }
     let source: Input = match path {
         None => Box::new(io::stdin()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
         Some(path) if path.is_dir() => {
-            return Err(format!(
-                "`{}` is a directory; name a file of tips (JSON Lines or CSV)",
-                path.display()
-            ));
+            return Err(Text::new("eval.tips_directory").with("path", path.display().to_string()));
         }
         Some(path) => match File::open(path) {
             Ok(file) => Box::new(file),
-            Err(error) => return Err(format!("cannot read `{}`: {error}", path.display())),
+            Err(error) => return Err(cannot_read(path, &error)),
         },
     };
     Records::new(
@@ -254,7 +249,21 @@ pub(super) fn open_tips(
         decoder,
         max_record_bytes,
     )
-    .map_err(|error| error.to_string())
+    .map_err(|error| error.text())
+}
+
+/// A file that could not be opened, in the reader's words.
+pub(super) fn cannot_read(path: &Path, error: &io::Error) -> Text {
+    Text::new("load.unreadable")
+        .with("path", path.display().to_string())
+        .with("reason", super::load::io_reason(error))
+}
+
+/// Worker threads that could not be started.
+pub(super) fn threads_failed(jobs: u16, error: &dyn std::fmt::Display) -> Text {
+    Text::new("cli.threads_failed")
+        .with("jobs", u32::from(jobs))
+        .with("error", error.to_string())
 }
 
 /// One output record and, for a decided tip, its outcomes for the summary.
@@ -301,21 +310,23 @@ impl Summary {
 
     fn print(&self) {
         let decided = self.read - self.malformed;
-        let mut line = format!(
-            "{} record{} read: {} decided, {} rejected as malformed",
-            self.read,
-            plural(self.read),
-            decided,
-            self.malformed
+        let mut line = super::say(
+            Text::new("eval.summary")
+                .with("read", self.read)
+                .with("s", plural(self.read))
+                .with("decided", decided)
+                .with("malformed", self.malformed),
         );
         if !self.outcomes.is_empty() {
             let mut counts: Vec<(&&str, &usize)> = self.outcomes.iter().collect();
             counts.sort_by_key(|(name, _)| outcome_rank(name));
             let parts: Vec<String> = counts
                 .iter()
-                .map(|(name, n)| format!("{name} {n}"))
+                .map(|(name, n)| format!("{} {n}", super::lang().word(&format!("outcome.{name}"))))
                 .collect();
-            line.push_str(&format!(" (decisions: {})", parts.join(", ")));
+            line.push_str(&super::say(
+                Text::new("eval.summary_decisions").with("counts", parts.join(", ")),
+            ));
         }
         let _ = writeln!(io::stderr().lock(), "{line}");
     }
@@ -342,30 +353,39 @@ fn load_history(
     evaluator: &Evaluator,
     index: &mut DuplicateIndex,
     max_record_bytes: usize,
-) -> Result<(), String> {
-    let file = File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+) -> Result<(), Text> {
+    let file = File::open(path).map_err(|e| cannot_read(path, &e))?;
     let format = input_format(None, Some(path));
-    let records = Records::new(file, format, decoder, max_record_bytes)
-        .map_err(|e| format!("history `{}`: {e}", path.display()))?;
+    let history = |error: rectify::eval::InputError| {
+        Text::new("eval.history_failed")
+            .with("path", path.display().to_string())
+            .with("error", error.text())
+    };
+    let records = Records::new(file, format, decoder, max_record_bytes).map_err(history)?;
     let mut malformed = 0usize;
     let loaded = remember(evaluator, decoder, index, records, |error| {
         malformed += 1;
         let _ = writeln!(
             io::stderr().lock(),
             "{}",
-            terminal::safe(&format!(
-                "warning: history `{}` line {}: {}",
-                path.display(),
-                error.line,
-                error.message
+            terminal::safe(&super::say(
+                Text::new("eval.history_malformed")
+                    .with("path", path.display().to_string())
+                    .with("line", error.line)
+                    .with("message", error.message.clone())
             ))
         );
     })
-    .map_err(|e| format!("history `{}`: {e}", path.display()))?;
+    .map_err(history)?;
     let _ = writeln!(
         io::stderr().lock(),
-        "history: {loaded} tip{} loaded, {malformed} malformed",
-        plural(loaded)
+        "{}",
+        super::say(
+            Text::new("eval.history_loaded")
+                .with("loaded", loaded)
+                .with("s", plural(loaded))
+                .with("malformed", malformed)
+        )
     );
     Ok(())
 }

@@ -6,9 +6,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use miette::Diagnostic;
+use miette::Severity;
+use rectify::lang::{Lang, Message, Text};
 use rectify::{Model, SourceFile, check};
-use thiserror::Error;
+use serde::Serialize;
 
 use super::render::{self, Output};
 use super::{DiagnosticFormat, Status};
@@ -17,50 +18,47 @@ use super::{DiagnosticFormat, Status};
 /// anything near this limit is not a scheme, and reading on would only exhaust memory.
 pub const MAX_SCHEME_BYTES: u64 = 8 << 20;
 
-/// A scheme file that could not be read.
-#[derive(Debug, Clone, Error, Diagnostic)]
+/// A scheme file that could not be read; its words are in the catalogues under `load.`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LoadError {
     /// A path that does not exist, or that the operating system will not open.
-    #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(
-        code(rectify::load::unreadable),
-        help("check the path; a directory is searched for *.scheme, *.vocab and *.holidays files")
-    )]
-    Unreadable { path: String, reason: String },
+    Unreadable { path: String, reason: Text },
 
     /// A file in another encoding (GBK, UTF-16).
-    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
-    #[diagnostic(
-        code(rectify::load::not_utf8),
-        help("save the scheme as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)")
-    )]
     NotUtf8 { path: String, offset: usize },
 
     /// A file larger than [`MAX_SCHEME_BYTES`], or one that never ends (`/dev/zero`).
-    #[error("`{path}` is larger than {limit} MiB, too large for a scheme file", limit = MAX_SCHEME_BYTES >> 20)]
-    #[diagnostic(
-        code(rectify::load::too_large),
-        help("a scheme holds one campaign or a few; split a larger one into several files")
-    )]
-    TooLarge { path: String },
+    TooLarge { path: String, limit: u64 },
 
     /// Paths that name no scheme at all.
-    #[error("no scheme files found (looked for *.scheme, *.vocab and *.holidays)")]
-    #[diagnostic(
-        code(rectify::load::no_schemes),
-        help("name a .scheme file, or a directory that holds some")
-    )]
-    NoSchemes,
+    NoSchemes {},
+}
+
+/// Why the operating system would not give a file, in the reader's words where the reason is
+/// a common one.
+pub fn io_reason(error: &std::io::Error) -> Text {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => Text::new("io.not_found"),
+        std::io::ErrorKind::PermissionDenied => Text::new("io.permission_denied"),
+        std::io::ErrorKind::IsADirectory => Text::new("io.is_a_directory"),
+        _ => Text::new("io.other").with("reason", error.to_string()),
+    }
 }
 
 impl LoadError {
+    /// The problem in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> Message {
+        rectify::lang::localize(self, "load", Severity::Error, lang)
+    }
+
     /// The path the problem is about, if any.
     pub fn path(&self) -> Option<&str> {
         match self {
             LoadError::Unreadable { path, .. }
             | LoadError::NotUtf8 { path, .. }
-            | LoadError::TooLarge { path } => Some(path),
-            LoadError::NoSchemes => None,
+            | LoadError::TooLarge { path, .. } => Some(path),
+            LoadError::NoSchemes {} => None,
         }
     }
 }
@@ -106,7 +104,7 @@ pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
         }
     }
     if files.is_empty() && problems.is_empty() {
-        problems.push(LoadError::NoSchemes);
+        problems.push(LoadError::NoSchemes {});
     }
     (files, problems)
 }
@@ -144,7 +142,7 @@ fn shared_vocabularies(dir: &Path) -> Vec<PathBuf> {
 fn read(path: &Path) -> Result<String, LoadError> {
     let unreadable = |error: std::io::Error| LoadError::Unreadable {
         path: path.display().to_string(),
-        reason: error.to_string(),
+        reason: io_reason(&error),
     };
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
@@ -154,6 +152,7 @@ fn read(path: &Path) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_SCHEME_BYTES {
         return Err(LoadError::TooLarge {
             path: path.display().to_string(),
+            limit: MAX_SCHEME_BYTES >> 20,
         });
     }
     String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
@@ -165,7 +164,7 @@ fn read(path: &Path) -> Result<String, LoadError> {
 fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>, named: bool) {
     let unreadable = |error: std::io::Error| LoadError::Unreadable {
         path: path.display().to_string(),
-        reason: error.to_string(),
+        reason: io_reason(&error),
     };
     if !named {
         // Inside a directory only *.scheme files and subdirectories matter. Hidden entries
@@ -208,7 +207,7 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<LoadError>,
 pub fn checked_model(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status> {
     let (files, model) = load_and_check(paths)?;
     if model.campaigns.is_empty() {
-        render::fatal("the scheme files hold no campaign");
+        render::fatal(Text::new("cli.no_campaign"));
         return Err(Status::Failure);
     }
     Ok((files, model))
@@ -234,9 +233,7 @@ fn load_and_check(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status>
     match checked.model {
         Some(model) => Ok((files, model)),
         None => {
-            render::fatal(
-                "the files have errors; run `rectify check` on them and fix what it reports",
-            );
+            render::fatal(Text::new("cli.scheme_has_errors"));
             Err(Status::Failure)
         }
     }

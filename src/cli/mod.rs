@@ -18,8 +18,10 @@ mod terminal;
 mod test;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rectify::lang::{Lang, Text};
 
 /// Write rectification campaign schemes (专项整治方案), check them before launch, and evaluate
 /// tips (问题线索) against several concurrent campaigns.
@@ -32,6 +34,32 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// The language rectify speaks: zh (中文) or en. Default: RECTIFY_LANG, else the locale
+    /// (LC_ALL, LC_MESSAGES, LANG: zh* is Chinese, anything else English).
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "zh|en")]
+    lang: Option<Lang>,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    match text {
+        "zh" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        _ => Err("zh | en".to_string()),
+    }
+}
+
+/// The language of this run, chosen once at start.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The language every line of this run is in.
+pub fn lang() -> Lang {
+    *LANG.get_or_init(|| Lang::from_env(|name| std::env::var(name).ok()))
+}
+
+/// A text of the catalogue in this run's language.
+pub fn say(text: Text) -> String {
+    text.render(lang())
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +102,10 @@ impl From<Status> for ExitCode {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = LANG.set(
+        cli.lang
+            .unwrap_or_else(|| Lang::from_env(|name| std::env::var(name).ok())),
+    );
     let status = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),

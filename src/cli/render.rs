@@ -10,6 +10,7 @@ use miette::{
 };
 use rectify::SourceFile;
 use rectify::check::{Problem, Related};
+use rectify::lang::{Lang, Message, Text};
 use serde_json::json;
 
 use super::DiagnosticFormat;
@@ -21,6 +22,7 @@ use super::terminal;
 pub struct Output {
     format: DiagnosticFormat,
     color: bool,
+    lang: Lang,
 }
 
 impl Output {
@@ -28,14 +30,22 @@ impl Output {
     pub fn stderr(format: DiagnosticFormat) -> Output {
         let color = std::io::stderr().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Output { format, color }
+        Output {
+            format,
+            color,
+            lang: super::lang(),
+        }
     }
 
     /// Files that could not be read, for a person on standard error.
     pub fn load_errors(&self, errors: &[LoadError]) {
         let mut err = std::io::stderr().lock();
         for error in errors {
-            let _ = write!(err, "{}", render_human(&Plain(error), self.color));
+            let _ = write!(
+                err,
+                "{}",
+                render_human(&Plain(error.message(self.lang)), self.color)
+            );
         }
     }
 
@@ -53,8 +63,8 @@ impl Output {
             DiagnosticFormat::Json => {
                 let diagnostics: Vec<serde_json::Value> = unread
                     .iter()
-                    .map(load_error_json)
-                    .chain(problems.iter().map(|p| problem_json(files, p)))
+                    .map(|error| load_error_json(error, self.lang))
+                    .chain(problems.iter().map(|p| problem_json(files, p, self.lang)))
                     .collect();
                 let document = json!({
                     "files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
@@ -70,20 +80,20 @@ impl Output {
 
     /// One problem, rendered for a person.
     pub fn human(&self, files: &[SourceFile], problem: &Problem) -> String {
-        render_human(&located(files, problem), self.color)
+        render_human(&located(files, problem, self.lang), self.color)
+    }
+
+    /// The language it speaks.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 }
 
 /// Renders a diagnostic that carries no source of its own against the file `name` holding
 /// `text`.
-pub fn render_with_source(
-    output: &Output,
-    diagnostic: &(dyn Diagnostic + Send + Sync + 'static),
-    name: &str,
-    text: &str,
-) -> String {
+pub fn render_with_source(output: &Output, message: Message, name: &str, text: &str) -> String {
     let located = Located {
-        inner: diagnostic,
+        inner: message,
         source: named_source(name, text),
         related: Vec::new(),
     };
@@ -191,41 +201,41 @@ pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
 }
 
 /// A problem with its file attached, and every text it shows made safe for a terminal.
-pub struct Located<'a> {
-    inner: &'a (dyn Diagnostic + Send + Sync + 'static),
+pub struct Located {
+    inner: Message,
     source: Source,
     related: Vec<Note>,
 }
 
-/// A problem with the source it points into, ready for miette.
-pub fn located<'a>(files: &[SourceFile], problem: &'a Problem) -> Located<'a> {
+/// A problem in `lang` with the source it points into, ready for miette.
+pub fn located(files: &[SourceFile], problem: &Problem, lang: Lang) -> Located {
     let file = &files[problem.file];
     Located {
-        inner: problem.diagnostic(),
+        inner: problem.message(lang),
         source: named_source(&file.name, &file.text),
         related: problem
             .related
             .iter()
-            .map(|related| Note::new(files, related))
+            .map(|related| Note::new(files, related, lang))
             .collect(),
     }
 }
 
-impl fmt::Debug for Located<'_> {
+impl fmt::Debug for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.inner, f)
+        fmt::Debug::fmt(&self.inner, f)
     }
 }
 
-impl fmt::Display for Located<'_> {
+impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&terminal::safe(&self.inner.to_string()))
     }
 }
 
-impl std::error::Error for Located<'_> {}
+impl std::error::Error for Located {}
 
-impl Diagnostic for Located<'_> {
+impl Diagnostic for Located {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.inner.code()
     }
@@ -267,11 +277,14 @@ struct Note {
 }
 
 impl Note {
-    fn new(files: &[SourceFile], related: &Related) -> Note {
+    fn new(files: &[SourceFile], related: &Related, lang: Lang) -> Note {
         let file = &files[related.file];
         Note {
-            message: terminal::safe(&related.message).into_owned(),
-            label: LabeledSpan::new_with_span(Some("here".to_string()), related.span),
+            message: terminal::safe(&related.message.render(lang)).into_owned(),
+            label: LabeledSpan::new_with_span(
+                Some(lang.word("label.here").to_string()),
+                related.span,
+            ),
             source: named_source(&file.name, &file.text),
         }
     }
@@ -320,18 +333,17 @@ fn position_json(text: &str, offset: usize) -> serde_json::Value {
 }
 
 /// A problem as JSON: columns count characters, not bytes.
-pub fn problem_json(files: &[SourceFile], problem: &Problem) -> serde_json::Value {
-    let diagnostic = problem.diagnostic();
+pub fn problem_json(files: &[SourceFile], problem: &Problem, lang: Lang) -> serde_json::Value {
+    let message = problem.message(lang);
     let file = &files[problem.file];
-    let labels: Vec<serde_json::Value> = diagnostic
-        .labels()
-        .into_iter()
-        .flatten()
-        .map(|label| {
+    let labels: Vec<serde_json::Value> = message
+        .labels
+        .iter()
+        .map(|(span, label)| {
             json!({
-                "message": label.label(),
-                "start": position_json(&file.text, label.offset()),
-                "end": position_json(&file.text, label.offset() + label.len()),
+                "message": label,
+                "start": position_json(&file.text, span.offset()),
+                "end": position_json(&file.text, span.offset() + span.len()),
             })
         })
         .collect();
@@ -342,7 +354,7 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem) -> serde_json::Valu
             let text = &files[related.file].text;
             json!({
                 "file": files[related.file].name,
-                "message": related.message,
+                "message": related.message.render(lang),
                 "start": position_json(text, related.span.start),
                 "end": position_json(text, related.span.end),
             })
@@ -351,58 +363,61 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem) -> serde_json::Valu
     json!({
         "file": file.name,
         "severity": if problem.is_error() { "error" } else { "warning" },
-        "code": diagnostic.code().map(|c| c.to_string()),
-        "message": diagnostic.to_string(),
-        "help": diagnostic.help().map(|h| h.to_string()),
+        "code": message.code,
+        "message": message.message,
+        "help": message.help,
         "labels": labels,
         "related": related,
     })
 }
 
 /// A file that could not be read, as JSON: the same shape as a problem, without labels.
-fn load_error_json(error: &LoadError) -> serde_json::Value {
+fn load_error_json(error: &LoadError, lang: Lang) -> serde_json::Value {
+    let message = error.message(lang);
     json!({
         "file": error.path(),
         "severity": "error",
-        "code": error.code().map(|c| c.to_string()),
-        "message": error.to_string(),
-        "help": error.help().map(|h| h.to_string()),
+        "code": message.code,
+        "message": message.message,
+        "help": message.help,
         "labels": [],
         "related": [],
     })
 }
 
 /// A diagnostic without source, with its text made safe for a terminal.
-struct Plain<'a>(&'a LoadError);
+struct Plain(Message);
 
-impl fmt::Debug for Plain<'_> {
+impl fmt::Debug for Plain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 
-impl fmt::Display for Plain<'_> {
+impl fmt::Display for Plain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&terminal::safe(&self.0.to_string()))
+        f.write_str(&terminal::safe(&self.0.message))
     }
 }
 
-impl std::error::Error for Plain<'_> {}
+impl std::error::Error for Plain {}
 
-impl Diagnostic for Plain<'_> {
+impl Diagnostic for Plain {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.0.code()
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.help()
+        let help = self.0.help.as_ref()?;
+        Some(Box::new(terminal::safe(help).into_owned()))
     }
 }
 
-/// A message for a problem that stops the command.
-pub fn fatal(message: &str) {
+/// A message for a problem that stops the command, in the reader's language.
+pub fn fatal(message: Text) {
+    let lang = super::lang();
     let _ = writeln!(
         std::io::stderr().lock(),
-        "error: {}",
-        terminal::safe(message)
+        "{}",
+        terminal::safe(&Text::new("cli.fatal").with("message", message).render(lang))
     );
 }

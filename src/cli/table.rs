@@ -4,8 +4,9 @@
 //! sequence or a line break must not forge rows on the reader's screen.
 
 use rectify::eval::{Decision, Outcome, RecordError, Tip};
+use rectify::lang::Text;
 
-use super::terminal;
+use super::{lang, say, terminal};
 
 /// Column widths, in terminal columns; the last column is not padded.
 #[derive(Debug, Clone, Copy)]
@@ -30,13 +31,14 @@ impl Layout {
 
     /// The header row.
     pub fn header(&self) -> String {
+        let lang = lang();
         self.row(&[
-            "line",
-            "tip",
-            "campaign",
-            "outcome",
-            "detail",
-            "handled by · priority · due",
+            lang.word("table.line"),
+            lang.word("table.tip"),
+            lang.word("table.campaign"),
+            lang.word("table.outcome"),
+            lang.word("table.detail"),
+            lang.word("table.handling"),
         ])
     }
 
@@ -87,17 +89,28 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                 let mut handling = named("lead");
                 let with = named("with");
                 if !with.is_empty() {
-                    handling.push_str(&format!(" (with {with})"));
+                    handling.push_str(&say(Text::new("table.with").with("with", with)));
                 }
+                let priority = lang().word(match *priority {
+                    "high" => "priority.high",
+                    "low" => "priority.low",
+                    _ => "priority.normal",
+                });
                 handling.push_str(&format!(" · {priority}"));
                 if let Some(date) = due.handle {
-                    handling.push_str(&format!(" · handle by {date}"));
+                    handling.push_str(&say(
+                        Text::new("table.handle_by").with("date", date.to_string())
+                    ));
                 }
                 if let Some(date) = due.reply {
-                    handling.push_str(&format!(" · reply by {date}"));
+                    handling.push_str(&say(
+                        Text::new("table.reply_by").with("date", date.to_string())
+                    ));
                 }
                 if let Some(reason) = &due.provisional {
-                    handling.push_str(&format!(" (provisional: {reason})"));
+                    handling.push_str(&say(
+                        Text::new("table.provisional").with("reason", reason.as_str())
+                    ));
                 }
                 (categories.join("; "), handling)
             }
@@ -106,10 +119,9 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
             } => {
                 let mut detail = exclusion.to_string();
                 if let Some(repeat) = repeats {
-                    detail.push_str(&format!(
-                        " (repeats {} at {:.2})",
-                        repeat.tip, repeat.similarity
-                    ));
+                    detail.push_str(&say(Text::new("table.repeats")
+                        .with("tip", &repeat.tip)
+                        .with("similarity", format!("{:.2}", repeat.similarity))));
                 }
                 (detail, String::new())
             }
@@ -119,18 +131,20 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
                     .map(|w| format!("{}–{}", w.start, w.end))
                     .collect();
                 (
-                    format!("received {}; window {}", tip.received, list.join(", ")),
+                    say(Text::new("table.out_of_window")
+                        .with("received", tip.received.to_string())
+                        .with("windows", list.join(", "))),
                     String::new(),
                 )
             }
-            Outcome::OutOfScope { reason } => (reason.to_string(), String::new()),
+            Outcome::OutOfScope { reason } => (reason.render(lang()), String::new()),
             Outcome::NoMatch { suggestions } => (suggested(suggestions), String::new()),
         };
         out.push_str(&layout.row(&[
             &line_cell,
             &tip_cell,
             decision.campaign,
-            decision.outcome.name(),
+            lang().word(&format!("outcome.{}", decision.outcome.name())),
             &detail,
             &handling,
         ]));
@@ -149,15 +163,17 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
 
 /// The row of a malformed record.
 pub fn error_row(layout: &Layout, error: &RecordError) -> String {
-    let mut message = error.message.clone();
+    let mut message = say(error.message.clone());
     if let Some(column) = error.column {
-        message = format!("column {column}: {message}");
+        message = say(Text::new("table.column")
+            .with("column", column)
+            .with("message", message));
     }
     layout.row(&[
         &error.line.to_string(),
         error.id.as_deref().unwrap_or("?"),
         "",
-        "malformed",
+        lang().word("outcome.malformed"),
         &message,
         "",
     ])
@@ -206,5 +222,5 @@ fn suggested(suggestions: &[rectify::eval::Suggestion]) -> String {
         .iter()
         .map(|s| format!("{} ({:.1})", s.category, s.score))
         .collect();
-    format!("建议 {}", list.join(", "))
+    say(Text::new("table.suggested").with("categories", list.join(", ")))
 }

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use rectify::lang::Text;
 use rectify::verify::run_examples;
 
 use super::load::checked_model;
 use super::render::{Output, render_with_source};
-use super::{DiagnosticFormat, Status, terminal};
+use super::{DiagnosticFormat, Status, say, terminal};
 
 /// Run every example in the given schemes and compare outcomes.
 ///
@@ -47,23 +48,38 @@ pub fn run(args: Args) -> Status {
     let mut failed = 0;
     for result in &results {
         let title = format!("{} › {}", result.campaign, result.name);
+        let lang = output.lang();
         if result.passed() {
-            let _ = writeln!(out, "pass  {}", terminal::cell(&title));
+            let _ = writeln!(
+                out,
+                "{}  {}",
+                lang.word("test.pass"),
+                terminal::cell(&title)
+            );
         } else {
             failed += 1;
-            let _ = writeln!(out, "FAIL  {}", terminal::cell(&title));
+            let _ = writeln!(
+                out,
+                "{}  {}",
+                lang.word("test.fail"),
+                terminal::cell(&title)
+            );
             let file = &files[result.file];
+            let message = result.failure().message(lang);
             let _ = write!(
                 out,
                 "{}",
-                render_with_source(&output, &result.failure(), &file.name, &file.text)
+                render_with_source(&output, message, &file.name, &file.text)
             );
         }
     }
     if results.is_empty() {
-        let _ = writeln!(out, "no examples matched");
+        let _ = writeln!(out, "{}", say(Text::new("test.none")));
     }
-    let _ = writeln!(out, "{} passed, {} failed", results.len() - failed, failed);
+    let summary = Text::new("test.summary")
+        .with("passed", results.len() - failed)
+        .with("failed", failed);
+    let _ = writeln!(out, "{}", say(summary));
     if failed > 0 {
         Status::Problems
     } else {

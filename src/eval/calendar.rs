@@ -9,6 +9,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use crate::lang::Text;
 use crate::model::Calendar;
 
 /// A counted due date.
@@ -84,8 +85,8 @@ pub fn count<'c>(
 }
 
 /// The reason a date counted into `year` is provisional, in the words of a decision.
-pub fn provisional_reason(year: i32) -> String {
-    format!("no holiday schedule for {year} yet")
+pub fn provisional_reason(year: i32) -> Text {
+    Text::new("reason.no_schedule").with("year", year)
 }
 
 /// The first date on or after `from` that is day `day` of its month, or the month's last day

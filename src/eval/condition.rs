@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use super::decision::Repeat;
 use super::matching::TextView;
 use super::tip::Tip;
+use crate::lang::{Lang, Text};
 use crate::model::{CompareOp, Condition, Operand, Path, Value};
 use crate::text::normalize;
 
@@ -123,66 +124,92 @@ fn compare(actual: &Value, expected: &Value) -> Option<Ordering> {
 }
 
 /// A condition written back out with its parts marked, for `--explain`.
+/// A condition as the scheme spells it (its campaign's keywords, Chinese or English), each
+/// part with the value it looked at, in the reader's language.
 pub(crate) fn explain(facts: &Facts, condition: &Condition) -> String {
     let mark = |holds: bool| if holds { "✓" } else { "✗" };
+    let spelling = facts.text.campaign.keywords;
+    let lang = facts.text.lang;
+    let kw = |key: &'static str| spelling.word(key);
     match condition {
-        Condition::Const(value) => value.to_string(),
+        Condition::Const(value) => kw(if *value { "kw.true" } else { "kw.false" }).to_string(),
         Condition::And(parts) | Condition::Or(parts) => {
             let joiner = if matches!(condition, Condition::And(_)) {
-                " and "
+                kw("kw.and")
             } else {
-                " or "
+                kw("kw.or")
             };
             let inner: Vec<String> = parts.iter().map(|p| explain(facts, p)).collect();
-            format!("({})", inner.join(joiner))
+            format!("({})", inner.join(&format!(" {joiner} ")))
         }
-        Condition::Not(inner) => format!("not {}", explain(facts, inner)),
-        Condition::Mentions(rule) => format!("mentions {}", facts.text.explain(rule)),
-        Condition::Duplicate(threshold) => match facts.repeat {
-            Some(repeat) => format!(
-                "duplicate ≥ {threshold}: repeats `{}` at {:.2} {}",
-                repeat.tip,
-                repeat.similarity,
+        Condition::Not(inner) => format!("{} {}", kw("kw.not"), explain(facts, inner)),
+        Condition::Mentions(rule) => {
+            format!("{} {}", kw("kw.mentions"), facts.text.explain(rule))
+        }
+        Condition::Duplicate(threshold) => {
+            let head = format!("{} {} {threshold}", kw("kw.duplicate"), kw("kw.similarity"));
+            let found = match facts.repeat {
+                Some(repeat) => Text::new("explain.repeats")
+                    .with("tip", &repeat.tip)
+                    .with("similarity", format!("{:.2}", repeat.similarity)),
+                None => Text::new("explain.no_repeat"),
+            };
+            format!(
+                "{head}: {} {}",
+                found.render(lang),
                 mark(facts.holds(condition))
-            ),
-            None => format!("duplicate ≥ {threshold}: no earlier similar tip ✗"),
-        },
+            )
+        }
         other => format!("{} {}", describe(facts, other), mark(facts.holds(other))),
     }
 }
 
 fn describe(facts: &Facts, condition: &Condition) -> String {
-    let show = |operand: &Operand| match facts.operand(operand) {
-        None => "blank".to_string(),
-        Some(Value::Text(text)) if text.chars().count() > 20 => {
-            format!("\"{}…\"", text.chars().take(20).collect::<String>())
-        }
-        Some(value) => show_value(&value),
+    let spelling = facts.text.campaign.keywords;
+    let lang = facts.text.lang;
+    let show = |operand: &Operand| {
+        // A level is quoted as the record wrote it (区级), not as the model names it (县级).
+        let written = match operand {
+            Operand::Path(Path::SubjectLevel) => facts.tip.subject.level_written.as_deref(),
+            _ => None,
+        };
+        let value = match (facts.operand(operand), written) {
+            (Some(Value::Level(_)), Some(written)) => written.to_string(),
+            (None, _) => lang.word("explain.blank").to_string(),
+            (Some(Value::Text(text)), _) if text.chars().count() > 20 => {
+                format!("\"{}…\"", text.chars().take(20).collect::<String>())
+            }
+            (Some(value), _) => show_value(&value, spelling),
+        };
+        Text::new("explain.is").with("value", value).render(lang)
     };
     match condition {
         Condition::Missing(path) => format!(
-            "missing {} (is {})",
-            path.name(),
+            "{} {} {}",
+            spelling.word("kw.missing"),
+            path_name(path, spelling),
             show(&Operand::Path(path.clone()))
         ),
         Condition::Flag(path) => format!(
-            "{} (is {})",
-            path.name(),
+            "{} {}",
+            path_name(path, spelling),
             show(&Operand::Path(path.clone()))
         ),
         Condition::Compare(operand, op, value) => {
             format!(
-                "{} {op:?} {} (is {})",
-                operand_name(operand),
-                show_value(value),
+                "{} {} {} {}",
+                operand_name(operand, spelling),
+                format!("{op:?}"),
+                show_value(value, spelling),
                 show(operand)
             )
         }
         Condition::In(operand, values) => {
-            let list: Vec<String> = values.iter().map(show_value).collect();
+            let list: Vec<String> = values.iter().map(|v| show_value(v, spelling)).collect();
             format!(
-                "{} in [{}] (is {})",
-                operand_name(operand),
+                "{} {} [{}] {}",
+                operand_name(operand, spelling),
+                spelling.word("kw.in"),
                 list.join(", "),
                 show(operand)
             )
@@ -191,19 +218,42 @@ fn describe(facts: &Facts, condition: &Condition) -> String {
     }
 }
 
-fn operand_name(operand: &Operand) -> String {
-    match operand {
-        Operand::Path(path) => path.name().to_string(),
-        Operand::Length(path) => format!("length({})", path.name()),
+/// A built-in field's name in the scheme's spelling (`对象.名称` or `subject.name`); a declared
+/// field's id as declared.
+fn path_name(path: &Path, spelling: Lang) -> &str {
+    match (path, spelling) {
+        (Path::Field(id), _) => id,
+        (_, Lang::En) => path.name(),
+        (Path::Text, Lang::Zh) => "内容",
+        (Path::Received, Lang::Zh) => "收到日期",
+        (Path::Channel, Lang::Zh) => "渠道",
+        (Path::RealName, Lang::Zh) => "实名",
+        (Path::SubjectName, Lang::Zh) => "对象.名称",
+        (Path::SubjectKind, Lang::Zh) => "对象.类型",
+        (Path::SubjectLevel, Lang::Zh) => "对象.层级",
+        (Path::SubjectRegion, Lang::Zh) => "对象.地区",
     }
 }
 
-fn show_value(value: &Value) -> String {
+fn operand_name(operand: &Operand, spelling: Lang) -> String {
+    match operand {
+        Operand::Path(path) => path_name(path, spelling).to_string(),
+        Operand::Length(path) => format!(
+            "{}({})",
+            spelling.word("kw.length"),
+            path_name(path, spelling)
+        ),
+    }
+}
+
+fn show_value(value: &Value, spelling: Lang) -> String {
     match value {
         Value::Text(text) => format!("\"{text}\""),
         Value::Number(n) => n.to_string(),
         Value::Date(d) => d.to_string(),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(b) => spelling
+            .word(if *b { "kw.true" } else { "kw.false" })
+            .to_string(),
         Value::Level(l) => l.name().to_string(),
         Value::Channel(c) => c.name().to_string(),
         Value::Region(r) => r.code().to_string(),

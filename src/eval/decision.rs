@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::lang::{Lang, Text};
 use crate::model::{Level, Region};
 
 /// The decision of one campaign on one tip.
@@ -18,6 +19,8 @@ pub struct Decision<'a> {
     pub outcome: Outcome<'a>,
     /// Why each rule did or did not fire, when asked for.
     pub explain: Vec<Explanation>,
+    /// The language of the reasons a person reads.
+    pub lang: Lang,
 }
 
 /// The five outcomes.
@@ -105,50 +108,37 @@ pub enum ScopeReason<'a> {
     },
 }
 
-impl std::fmt::Display for ScopeReason<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ScopeReason<'_> {
+    /// The reason for a person: what the tip says, quoted as the record wrote it, and what the
+    /// campaign accepts.
+    pub fn text(&self) -> Text {
+        let joined = |items: Vec<&str>| items.join("、");
         match self {
-            ScopeReason::Kind { kind, accepted } => write!(
-                f,
-                "the subject is a `{kind}`; the campaign accepts {}",
-                accepted.join("、")
-            ),
+            ScopeReason::Kind { kind, accepted } => Text::new("reason.scope_kind")
+                .with("kind", *kind)
+                .with("accepted", accepted.join("、")),
             ScopeReason::Level {
                 level,
                 written,
                 accepted,
-            } => {
-                write!(
-                    f,
-                    "the subject is at {} level; the campaign accepts ",
-                    written.unwrap_or(level.name())
-                )?;
-                joined(f, accepted.iter().map(|l| l.name()))
-            }
-            ScopeReason::Region { region, accepted } => {
-                write!(f, "the subject is in region {region}, outside ")?;
-                joined(f, accepted.iter().map(|r| r.code()))
-            }
+            } => Text::new("reason.scope_level")
+                .with("level", written.unwrap_or(level.name()))
+                .with(
+                    "accepted",
+                    joined(accepted.iter().map(|l| l.name()).collect()),
+                ),
+            ScopeReason::Region { region, accepted } => Text::new("reason.scope_region")
+                .with("region", region.code())
+                .with(
+                    "accepted",
+                    joined(accepted.iter().map(|r| r.code()).collect()),
+                ),
         }
     }
-}
 
-fn joined<'s>(
-    f: &mut std::fmt::Formatter<'_>,
-    items: impl Iterator<Item = &'s str>,
-) -> std::fmt::Result {
-    for (index, item) in items.enumerate() {
-        if index > 0 {
-            f.write_str("、")?;
-        }
-        f.write_str(item)?;
-    }
-    Ok(())
-}
-
-impl Serialize for ScopeReason<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+    /// The reason in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        self.text().render(lang)
     }
 }
 
@@ -163,7 +153,9 @@ impl Serialize for Decision<'_> {
             Outcome::OutOfWindow { windows } => {
                 map.serialize_entry("windows", &Windows(windows))?;
             }
-            Outcome::OutOfScope { reason } => map.serialize_entry("reason", reason)?,
+            Outcome::OutOfScope { reason } => {
+                map.serialize_entry("reason", &reason.render(self.lang))?
+            }
             Outcome::Excluded {
                 exclusion,
                 reason,
@@ -413,7 +405,7 @@ mod tests {
             accepted: &accepted,
         };
         assert_eq!(
-            written.to_string(),
+            written.render(crate::lang::Lang::En),
             "the subject is at 市級 level; the campaign accepts 县级、乡级"
         );
         let unwritten = ScopeReason::Level {
@@ -423,7 +415,7 @@ mod tests {
         };
         assert!(
             unwritten
-                .to_string()
+                .render(crate::lang::Lang::En)
                 .starts_with("the subject is at 市级 level")
         );
     }

@@ -10,6 +10,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use super::record::{CsvLayout, Decoder, RecordError};
+use crate::lang::{Lang, Text};
 
 /// How tip records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,8 @@ impl Raw {
         match self {
             Raw::Json { text, .. } => text.len(),
             Raw::Row(row) => row.data.len() + row.ends.len() * size_of::<usize>(),
-            Raw::Malformed(error) => error.message.len(),
+            // A message is a key and a few short arguments.
+            Raw::Malformed(_) => size_of::<RecordError>() + 64,
         }
     }
 }
@@ -88,7 +90,7 @@ pub enum InputError {
     /// Reading failed.
     Io(io::Error),
     /// The CSV header row is unusable; records cannot be laid out without it.
-    Header(String),
+    Header(Text),
     /// An over-long record is followed by no line break within the distance the reader looks.
     NotText {
         /// The line the over-long record starts on.
@@ -100,17 +102,25 @@ pub enum InputError {
     Stopped,
 }
 
+impl InputError {
+    /// Why reading stopped, for a person.
+    pub fn text(&self) -> Text {
+        match self {
+            InputError::Io(error) => Text::new("input.io").with("error", error.to_string()),
+            InputError::Header(message) => {
+                Text::new("input.header").with("message", message.clone())
+            }
+            InputError::NotText { line, looked } => Text::new("input.not_text")
+                .with("line", *line)
+                .with("looked", *looked),
+            InputError::Stopped => Text::new("input.stopped"),
+        }
+    }
+}
+
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InputError::Io(error) => write!(f, "cannot read the tips: {error}"),
-            InputError::Header(message) => write!(f, "the CSV header: {message}"),
-            InputError::NotText { line, looked } => write!(
-                f,
-                "line {line} goes on for {looked} bytes without a line break: this is not JSON Lines or CSV text; reading stopped"
-            ),
-            InputError::Stopped => write!(f, "reading the tips stopped earlier"),
-        }
+        f.write_str(&self.text().render(Lang::En))
     }
 }
 
@@ -219,10 +229,7 @@ impl<R: Read> Records<R> {
             line,
             column: None,
             id: None,
-            message: format!(
-                "the record is longer than {} bytes (--max-record-bytes); it was skipped",
-                self.max
-            ),
+            message: Text::new("record.too_long").with("limit", self.max),
         }
     }
 
@@ -247,7 +254,7 @@ impl<R: Read> Records<R> {
                         line,
                         column: Some(column),
                         id: None,
-                        message: "the line is not UTF-8 text".to_string(),
+                        message: Text::new("record.line_not_utf8"),
                     })));
                 }
             };
@@ -402,12 +409,15 @@ impl<R: Read> Records<R> {
                 let column = self
                     .layout()
                     .and_then(|layout| layout.column_name(cell))
-                    .map_or_else(|| format!("cell {}", cell + 1), |name| format!("`{name}`"));
+                    .map_or_else(
+                        || Text::new("record.cell_number").with("cell", cell + 1),
+                        |name| Text::new("record.cell_named").with("name", name),
+                    );
                 return Ok(Some(Raw::Malformed(RecordError {
                     line,
                     column: None,
                     id: None,
-                    message: format!("{column} is not UTF-8 text"),
+                    message: Text::new("record.cell_not_utf8").with("cell", column),
                 })));
             }
             start = *end;
@@ -422,7 +432,7 @@ impl<R: Read> Records<R> {
                     line,
                     column: None,
                     id: None,
-                    message: "the row is not UTF-8 text".to_string(),
+                    message: Text::new("record.row_not_utf8"),
                 })));
             }
         };

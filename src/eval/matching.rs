@@ -4,6 +4,7 @@
 use super::approx;
 use super::decision::{Evidence, Similarity};
 use super::scan::{Hit, Scanner, found, hits_of};
+use crate::lang::{Lang, Text};
 use crate::model::{Approximate, Campaign, MatchRule};
 use crate::text::Normalized;
 
@@ -20,6 +21,8 @@ pub(crate) struct TextView<'a, 't> {
     pub scanner: &'a Scanner,
     pub campaign_index: usize,
     pub campaign: &'a Campaign,
+    /// The language of the words around the rules in an explanation.
+    pub lang: Lang,
 }
 
 impl<'t> TextView<'_, 't> {
@@ -190,29 +193,36 @@ impl<'t> TextView<'_, 't> {
     /// Every part of the rule, marked ✓ where it matched and ✗ where it did not.
     pub(crate) fn explain(&self, rule: &MatchRule) -> String {
         let mark = |matched: bool| if matched { "✓" } else { "✗" };
+        let kw = |key: &'static str| self.campaign.keywords.word(key);
+        let at = |at: usize| Text::new("explain.at").with("at", at).render(self.lang);
         match rule {
             MatchRule::Literal(literal) => {
                 let hits = self.literal_hits(*literal);
                 let text = &self.campaign.literals[*literal];
                 match hits.first() {
                     Some(hit) => {
-                        let at = self.evidence_of(hit.start as usize, hit.end as usize).start;
-                        format!("\"{text}\" ✓ at {at}")
+                        let start = self.evidence_of(hit.start as usize, hit.end as usize).start;
+                        format!("\"{text}\" ✓ {}", at(start))
                     }
                     None => format!("\"{text}\" ✗"),
                 }
             }
             MatchRule::Any(parts) | MatchRule::All(parts) => {
-                let name = if matches!(rule, MatchRule::Any(_)) {
-                    "any"
+                let name = kw(if matches!(rule, MatchRule::Any(_)) {
+                    "kw.any"
                 } else {
-                    "all"
-                };
+                    "kw.all"
+                });
                 let inner: Vec<String> = parts.iter().map(|p| self.explain(p)).collect();
                 format!("{name}({}) {}", inner.join(", "), mark(self.matches(rule)))
             }
             MatchRule::Not(inner) => {
-                format!("not({}) {}", self.explain(inner), mark(self.matches(rule)))
+                format!(
+                    "{}({}) {}",
+                    kw("kw.not"),
+                    self.explain(inner),
+                    mark(self.matches(rule))
+                )
             }
             MatchRule::Near {
                 left,
@@ -226,14 +236,20 @@ impl<'t> TextView<'_, 't> {
                         .join("|")
                 };
                 format!(
-                    "near({}, {}, {within}) {}",
+                    "{}({}, {}, {within}) {}",
+                    kw("kw.near"),
                     words(left),
                     words(right),
                     mark(self.matches(rule))
                 )
             }
             MatchRule::Regex(regex) => {
-                format!("regex(\"{}\") {}", regex.as_str(), mark(self.matches(rule)))
+                format!(
+                    "{}(\"{}\") {}",
+                    kw("kw.regex"),
+                    regex.as_str(),
+                    mark(self.matches(rule))
+                )
             }
             MatchRule::Approx(approx) => {
                 let phrase: String = approx.phrase.iter().collect();
@@ -242,14 +258,15 @@ impl<'t> TextView<'_, 't> {
                         let evidence = self.evidence_of(found.start, found.end);
                         let similarity = Similarity::of_edits(found.edits, approx.phrase.len());
                         format!(
-                            "approx(\"{phrase}\", {}) ✓ \"{}\" {} at {}",
+                            "{}(\"{phrase}\", {}) ✓ \"{}\" {} {}",
+                            kw("kw.approx"),
                             approx.similarity,
                             evidence.text,
                             similarity.value(),
-                            evidence.start
+                            at(evidence.start)
                         )
                     }
-                    None => format!("approx(\"{phrase}\", {}) ✗", approx.similarity),
+                    None => format!("{}(\"{phrase}\", {}) ✗", kw("kw.approx"), approx.similarity),
                 }
             }
             MatchRule::Words { name, literals } => {
@@ -260,13 +277,15 @@ impl<'t> TextView<'_, 't> {
                 });
                 match hit {
                     Some((literal, hit)) => {
-                        let at = self.evidence_of(hit.start as usize, hit.end as usize).start;
+                        let start = self.evidence_of(hit.start as usize, hit.end as usize).start;
                         format!(
-                            "vocabulary({name}) ✓ \"{}\" at {at}",
-                            self.campaign.literals[literal]
+                            "{}({name}) ✓ \"{}\" {}",
+                            kw("kw.vocabulary"),
+                            self.campaign.literals[literal],
+                            at(start)
                         )
                     }
-                    None => format!("vocabulary({name}) ✗"),
+                    None => format!("{}({name}) ✗", kw("kw.vocabulary")),
                 }
             }
         }

@@ -21,6 +21,7 @@ mod stream;
 mod suggest;
 mod tip;
 
+use crate::lang::{Lang, Text};
 use crate::model::{Campaign, DeadlineKind, Model, Priority, Route};
 use crate::text::{Normalized, normalize};
 
@@ -51,6 +52,8 @@ pub struct Evaluator<'m> {
     kinds: Vec<Vec<String>>,
     /// The lowest similarity any `duplicate` condition asks for; `None` when none does.
     duplicate_threshold: Option<f64>,
+    /// The language of the reasons in decisions.
+    lang: Lang,
 }
 
 /// A tip's text in normal form and the hits of the scan, ready for [`Evaluator::decide`].
@@ -111,7 +114,19 @@ impl<'m> Evaluator<'m> {
             literal_sets,
             kinds,
             duplicate_threshold,
+            lang: Lang::En,
         }
+    }
+
+    /// Gives the reasons in decisions in `lang` (English unless asked).
+    pub fn with_lang(mut self, lang: Lang) -> Evaluator<'m> {
+        self.lang = lang;
+        self
+    }
+
+    /// The language of the reasons in decisions.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The lowest similarity at which a tip counts as a repeat for some campaign, or `None`
@@ -152,6 +167,7 @@ impl<'m> Evaluator<'m> {
                     scanner: &self.scanner,
                     campaign_index: index,
                     campaign,
+                    lang: self.lang,
                 };
                 let facts = Facts {
                     tip,
@@ -164,6 +180,7 @@ impl<'m> Evaluator<'m> {
                     campaign: &campaign.id,
                     outcome,
                     explain: trace.unwrap_or_default(),
+                    lang: self.lang,
                 }
             })
             .collect()
@@ -193,9 +210,17 @@ impl<'m> Evaluator<'m> {
             let windows: Vec<String> = campaign
                 .windows
                 .iter()
-                .map(|w| format!("{} to {}", w.start, w.end))
+                .map(|w| {
+                    Text::new("explain.window_range")
+                        .with("start", w.start.to_string())
+                        .with("end", w.end.to_string())
+                        .render(self.lang)
+                })
                 .collect();
-            format!("received {}; windows: {}", tip.received, windows.join(", "))
+            Text::new("explain.window")
+                .with("received", tip.received.to_string())
+                .with("windows", windows.join(", "))
+                .render(self.lang)
         });
         if !in_window {
             return Outcome::OutOfWindow {
@@ -205,8 +230,8 @@ impl<'m> Evaluator<'m> {
 
         let scope = self.scope_problem(index, campaign, tip);
         note(&|| "scope".into(), scope.is_none(), &|| match &scope {
-            Some(reason) => reason.to_string(),
-            None => "the subject is one the campaign accepts".into(),
+            Some(reason) => reason.render(self.lang),
+            None => self.lang.word("explain.scope_ok").to_string(),
         });
         if let Some(reason) = scope {
             return Outcome::OutOfScope { reason };
@@ -301,7 +326,7 @@ impl<'m> Evaluator<'m> {
                 if let Some(year) = counted.unknown_year
                     && due.provisional.is_none()
                 {
-                    due.provisional = Some(calendar::provisional_reason(year));
+                    due.provisional = Some(calendar::provisional_reason(year).render(self.lang));
                 }
                 let date = counted.date;
                 match kind {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::decision::Decision;
 use super::record::RecordError;
 use super::tip::{Reporter, Tip};
+use crate::lang::Lang;
 
 /// Whether a decided record names the reporter of a real-name tip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,16 +80,16 @@ struct ErrorRecord<'a> {
     tip: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<usize>,
-    error: &'a str,
+    error: String,
 }
 
-/// The JSON line, with its line feed, of a malformed record.
-pub fn error_line(error: &RecordError) -> String {
+/// The JSON line, with its line feed, of a malformed record, its message in `lang`.
+pub fn error_line(error: &RecordError, lang: Lang) -> String {
     let record = ErrorRecord {
         line: error.line,
         tip: error.id.as_deref(),
         column: error.column,
-        error: &error.message,
+        error: error.message.render(lang),
     };
     let mut text = serde_json::to_string(&record).expect("an error record holds text and numbers");
     text.push('\n');

@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 use super::input::{Raw, Row};
 use super::tip::{Reporter, Subject, Tip};
+use crate::lang::Text;
 use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
 use crate::text::normalize;
 
@@ -29,7 +30,7 @@ pub struct RecordError {
     /// The record's id, when it could be read.
     pub id: Option<String>,
     /// What is wrong, in plain words.
-    pub message: String,
+    pub message: Text,
 }
 
 /// Decodes records against the fields the loaded schemes declare.
@@ -63,7 +64,7 @@ impl Decoder {
                     line: row.line,
                     column: None,
                     id: None,
-                    message: "a CSV row came before any header".to_string(),
+                    message: Text::new("record.row_before_header"),
                 }),
             },
             Raw::Malformed(error) => Err(error),
@@ -78,8 +79,7 @@ impl Decoder {
                 line,
                 column: None,
                 id: None,
-                message: "the line is not a JSON object; each line holds one tip as {…}"
-                    .to_string(),
+                message: Text::new("record.not_object"),
             });
         }
         let raw: RawTip = serde_json::from_str(text).map_err(|error| {
@@ -88,7 +88,7 @@ impl Decoder {
                 line,
                 column,
                 id: id_of_broken(text),
-                message: json_message(&error, "the record"),
+                message: json_message(&error, Text::new("record.what_record")),
             }
         })?;
         let id = valid_id(&raw.id.text()).map_err(|message| RecordError {
@@ -97,7 +97,7 @@ impl Decoder {
             id: None,
             message,
         })?;
-        let fail = |message: String| RecordError {
+        let fail = |message: Text| RecordError {
             line,
             column: None,
             id: Some(id.clone()),
@@ -114,10 +114,9 @@ impl Decoder {
         let mut fields = Vec::new();
         for (name, value) in raw.fields.unwrap_or_default() {
             let Some(field) = self.fields.iter().find(|f| f.id == name) else {
-                return Err(fail(format!(
-                    "`fields` has a key that no loaded scheme declares{}",
-                    self.known_fields()
-                )));
+                return Err(fail(
+                    Text::new("record.unknown_field_key").with("known", self.known_fields()),
+                ));
             };
             if value.is_null() {
                 continue;
@@ -154,7 +153,7 @@ impl Decoder {
     ///
     /// A cell that names no column is not quoted back: a file without a header row has a
     /// record, perhaps a reporter's name, where the header should be.
-    pub fn csv_header(&self, header: &[&str]) -> Result<CsvLayout, String> {
+    pub fn csv_header(&self, header: &[&str]) -> Result<CsvLayout, Text> {
         let mut columns = Vec::new();
         let mut names = Vec::new();
         for (index, name) in header.iter().enumerate() {
@@ -173,16 +172,14 @@ impl Decoder {
                 other => match self.fields.iter().position(|f| f.id == other) {
                     Some(field) => Column::Field(field),
                     None => {
-                        return Err(format!(
-                            "column {} of the header names neither a tip column nor a field a loaded scheme declares; the first row must be a header such as `id,text,received` (see docs/tips.md){}",
-                            index + 1,
-                            self.known_fields()
-                        ));
+                        return Err(Text::new("record.header_unknown_column")
+                            .with("column", index + 1)
+                            .with("known", self.known_fields()));
                     }
                 },
             };
             if columns.contains(&column) {
-                return Err(format!("the header names `{name}` twice"));
+                return Err(Text::new("record.header_twice").with("name", name));
             }
             columns.push(column);
             names.push(name.to_string());
@@ -193,7 +190,7 @@ impl Decoder {
             (Column::Received, "received"),
         ] {
             if !columns.contains(&needed) {
-                return Err(format!("the header has no `{name}` column"));
+                return Err(Text::new("record.header_missing").with("name", name));
             }
         }
         Ok(CsvLayout { columns, names })
@@ -202,7 +199,7 @@ impl Decoder {
     /// Decodes one CSV row laid out as `layout`.
     pub(crate) fn csv(&self, layout: &CsvLayout, row: &Row) -> Result<Tip, RecordError> {
         let line = row.line;
-        let fail = |id: Option<&str>, message: String| RecordError {
+        let fail = |id: Option<&str>, message: Text| RecordError {
             line,
             column: None,
             id: id.map(str::to_string),
@@ -213,11 +210,9 @@ impl Decoder {
         if row.cells().len() != layout.columns.len() {
             return Err(fail(
                 None,
-                format!(
-                    "the row has {} cells, but the header has {} columns",
-                    row.cells().len(),
-                    layout.columns.len()
-                ),
+                Text::new("record.row_cells")
+                    .with("cells", row.cells().len())
+                    .with("columns", layout.columns.len()),
             ));
         }
         let cells: Vec<&str> = row.cells().map(str::trim).collect();
@@ -230,13 +225,13 @@ impl Decoder {
                 .filter(|value| !value.is_empty())
         };
         let id = match cell(Column::Id) {
-            None => return Err(fail(None, "the `id` cell is empty".to_string())),
+            None => return Err(fail(None, Text::new("record.id_cell_empty"))),
             Some(id) => valid_id(id).map_err(|message| fail(None, message))?,
         };
-        let fail = |message: String| fail(Some(&id), message);
+        let fail = |message: Text| fail(Some(&id), message);
         let text = cell(Column::Text).unwrap_or_default();
         let received_text =
-            cell(Column::Received).ok_or_else(|| fail("the `received` cell is empty".into()))?;
+            cell(Column::Received).ok_or_else(|| fail(Text::new("record.received_cell_empty")))?;
         let mut fields = Vec::new();
         for (index, column) in layout.columns.iter().enumerate() {
             if let Column::Field(field) = column {
@@ -271,24 +266,21 @@ impl Decoder {
         })
     }
 
-    fn require_fields(&self, given: &[(String, Value)]) -> Result<(), String> {
+    fn require_fields(&self, given: &[(String, Value)]) -> Result<(), Text> {
         for field in self.fields.iter().filter(|f| f.required) {
             if !given.iter().any(|(name, _)| *name == field.id) {
-                return Err(format!(
-                    "the required field `{}` is missing (a loaded scheme declares it `required`)",
-                    field.id
-                ));
+                return Err(Text::new("record.required_missing").with("field", &field.id));
             }
         }
         Ok(())
     }
 
-    fn known_fields(&self) -> String {
+    fn known_fields(&self) -> Text {
         if self.fields.is_empty() {
-            String::new()
+            Text::new("list.none")
         } else {
             let names: Vec<&str> = self.fields.iter().map(|f| f.id.as_str()).collect();
-            format!("; declared fields: {}", names.join(", "))
+            Text::new("record.declared_fields").with("names", names.join(", "))
         }
     }
 }
@@ -367,11 +359,12 @@ struct RawSubject<'a> {
 }
 
 /// A nested object of a record, refusing anything but `{…}`.
-fn object<'a, T: Deserialize<'a>>(value: &'a RawValue, what: &str) -> Result<T, String> {
+fn object<'a, T: Deserialize<'a>>(value: &'a RawValue, what: &str) -> Result<T, Text> {
     if !value.get().trim_start().starts_with('{') {
-        return Err(format!("`{what}` must be an object {{…}} (or null)"));
+        return Err(Text::new("record.must_be_object").with("what", what));
     }
-    serde_json::from_str(value.get()).map_err(|error| json_message(&error, &format!("`{what}`")))
+    serde_json::from_str(value.get())
+        .map_err(|error| json_message(&error, Text::new("record.what_key").with("what", what)))
 }
 
 /// Ids and division codes come as text or as numbers from spreadsheets.
@@ -410,16 +403,16 @@ fn id_of_broken(text: &str) -> Option<String> {
 const LONGEST_ID: usize = 256;
 
 /// A record's id, trimmed; an error when it is blank, too long or holds control characters.
-fn valid_id(id: &str) -> Result<String, String> {
+fn valid_id(id: &str) -> Result<String, Text> {
     let id = id.trim();
     if id.is_empty() {
-        return Err("`id` is empty".to_string());
+        return Err(Text::new("record.id_empty"));
     }
     if id.chars().count() > LONGEST_ID {
-        return Err(format!("`id` is longer than {LONGEST_ID} characters"));
+        return Err(Text::new("record.id_too_long").with("limit", LONGEST_ID));
     }
     if id.chars().any(char::is_control) {
-        return Err("`id` holds a line break or another control character".to_string());
+        return Err(Text::new("record.id_control"));
     }
     Ok(id.to_string())
 }
@@ -433,7 +426,7 @@ fn non_empty(text: Option<Cow<str>>) -> Option<String> {
 /// serde quotes offending values ("invalid type: string \"王某 138…\"") and unknown keys
 /// ("unknown field `王某`"); either may be a reporter's name or contact. Only the parts of its
 /// messages that name what rectify expects are kept; the column says where the problem is.
-fn json_message(error: &serde_json::Error, what: &str) -> String {
+fn json_message(error: &serde_json::Error, what: Text) -> Text {
     let message = error.to_string();
     let message = match message.rfind(" at line ") {
         Some(at) => &message[..at],
@@ -444,7 +437,7 @@ fn json_message(error: &serde_json::Error, what: &str) -> String {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof
     ) {
         // serde_json's syntax messages name tokens ("expected `:`"), never values.
-        return format!("the line is not valid JSON ({message})");
+        return Text::new("record.invalid_json").with("message", message);
     }
     let expected = || {
         message.rfind(", expected ").map(|at| {
@@ -457,30 +450,33 @@ fn json_message(error: &serde_json::Error, what: &str) -> String {
         })
     };
     if message.starts_with("data did not match any variant of untagged enum TextOrNumber") {
-        return "`id` and `subject.region` must be text or a whole number".to_string();
+        return Text::new("record.text_or_number");
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("{what} has no {rest}");
+        return Text::new("record.missing_key")
+            .with("what", what)
+            .with("key", rest);
     }
     if let Some(rest) = message.strip_prefix("duplicate field ") {
-        return format!("{what} has {rest} twice");
+        return Text::new("record.duplicate_key")
+            .with("what", what)
+            .with("key", rest);
     }
     if message.starts_with("unknown field ") {
         return match expected() {
-            Some(known) => format!(
-                "{what} has a key that is not one of {}",
-                known.trim_start_matches("one of ")
-            ),
-            None => format!("{what} has a key it cannot hold"),
+            Some(known) => Text::new("record.unknown_key")
+                .with("what", what)
+                .with("known", known.trim_start_matches("one of ")),
+            None => Text::new("record.unknown_key_plain").with("what", what),
         };
     }
     if message.starts_with("invalid type: ") || message.starts_with("invalid value: ") {
         return match expected() {
-            Some(known) => format!("a value here has the wrong type; expected {known}"),
-            None => "a value here has the wrong type".to_string(),
+            Some(known) => Text::new("record.wrong_type").with("expected", known),
+            None => Text::new("record.wrong_type_plain"),
         };
     }
-    format!("{what} cannot be read as a tip")
+    Text::new("record.unreadable").with("what", what)
 }
 
 /// The character column of serde's byte column.
@@ -516,16 +512,16 @@ fn china() -> FixedOffset {
 const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
 
 /// A received date or date-time; times without a zone are China Standard Time.
-pub(crate) fn received(text: &str) -> Result<NaiveDate, String> {
+pub(crate) fn received(text: &str) -> Result<NaiveDate, Text> {
     let date = received_any_year(text)?;
     if YEARS.contains(&date.year()) {
         Ok(date)
     } else {
-        Err("`received` is outside the years 1000 to 9999".to_string())
+        Err(Text::new("record.received_years"))
     }
 }
 
-fn received_any_year(text: &str) -> Result<NaiveDate, String> {
+fn received_any_year(text: &str) -> Result<NaiveDate, Text> {
     let text = text.trim();
     // The common forms first, read by hand: chrono's format parser costs more than the rest
     // of decoding a record.
@@ -570,111 +566,100 @@ fn received_any_year(text: &str) -> Result<NaiveDate, String> {
         && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
     {
         if NaiveDate::from_ymd_opt(y, m, d).is_none() {
-            return Err("`received` is not a real date".to_string());
+            return Err(Text::new("record.received_not_real"));
         }
-        return Err("`received` has a time that cannot be read; write it like 2022-06-10T09:30:00 or 2022-06-10T09:30:00+08:00".to_string());
+        return Err(Text::new("record.received_time"));
     }
-    Err("`received` cannot be read as a date; write a date like 2022-06-10 or a time like 2022-06-10T09:30:00 (China Standard Time unless a zone is given)".to_string())
+    Err(Text::new("record.received_unreadable"))
 }
 
 // A channel or level is read in the normal form, as kinds are: 來信 is 来信, 區級 is 区级, and
 // `Email` is `email`.
-fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, String> {
+fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, Text> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => ChannelKind::parse(&normalize(text)).map(Some).ok_or_else(|| {
-            "`channel` is not a known channel; known channels: post/来信, email/邮箱, phone/电话, visit/来访, online/网络".to_string()
-        }),
+        Some(text) => ChannelKind::parse(&normalize(text))
+            .map(Some)
+            .ok_or_else(|| Text::new("record.unknown_channel")),
     }
 }
 
-fn level(text: Option<&str>) -> Result<Option<Level>, String> {
+fn level(text: Option<&str>) -> Result<Option<Level>, Text> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => Level::parse(&normalize(text)).map(Some).ok_or_else(|| {
-            format!(
-                "`subject.level` is not a known level; known levels: {}",
-                Level::SPELLINGS.join(", ")
-            )
+            Text::new("record.unknown_level").with("known", Level::SPELLINGS.join(", "))
         }),
     }
 }
 
-fn region(text: Option<&str>) -> Result<Option<Region>, String> {
+fn region(text: Option<&str>) -> Result<Option<Region>, Text> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => Region::parse(text).map(Some).ok_or_else(|| {
-            "`subject.region` is not a 6-, 9- or 12-digit division code".to_string()
-        }),
+        Some(text) => Region::parse(text)
+            .map(Some)
+            .ok_or_else(|| Text::new("record.bad_region")),
     }
 }
 
-fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, String> {
-    let wrong = |expected: &str| {
+fn json_field(field: &Field, value: &serde_json::Value) -> Result<Value, Text> {
+    let wrong = |expected: Text| {
         let found = match value {
-            serde_json::Value::Null => "null",
-            serde_json::Value::Bool(_) => "true or false",
-            serde_json::Value::Number(_) => "a number",
-            serde_json::Value::String(_) => "text",
-            serde_json::Value::Array(_) => "a list",
-            serde_json::Value::Object(_) => "an object",
+            serde_json::Value::Null => "record.json.null",
+            serde_json::Value::Bool(_) => "record.json.bool",
+            serde_json::Value::Number(_) => "record.json.number",
+            serde_json::Value::String(_) => "record.json.text",
+            serde_json::Value::Array(_) => "record.json.list",
+            serde_json::Value::Object(_) => "record.json.object",
         };
-        format!(
-            "field `{}` should be {expected}, but it is {found}",
-            field.id
-        )
+        Text::new("record.field_wrong_type")
+            .with("field", &field.id)
+            .with("expected", expected)
+            .with("found", Text::new(found))
     };
     match (&field.ty, value) {
         (FieldType::Text, serde_json::Value::String(s)) => Ok(Value::Text(s.clone())),
         (FieldType::Number, serde_json::Value::Number(n)) => n
             .as_f64()
             .map(Value::Number)
-            .ok_or_else(|| wrong("a number")),
+            .ok_or_else(|| wrong(Text::new("record.json.number"))),
         (FieldType::Bool, serde_json::Value::Bool(b)) => Ok(Value::Bool(*b)),
         (FieldType::Date, serde_json::Value::String(s)) => text_field(field, s),
         (FieldType::Enum(_), serde_json::Value::String(s)) => text_field(field, s),
-        (FieldType::Text, _) => Err(wrong("text")),
-        (FieldType::Number, _) => Err(wrong("a number")),
-        (FieldType::Bool, _) => Err(wrong("true or false")),
-        (FieldType::Date, _) => Err(wrong("a date such as \"2022-06-10\"")),
-        (FieldType::Enum(values), _) => Err(wrong(&format!("one of {}", values.join(", ")))),
+        (FieldType::Text, _) => Err(wrong(Text::new("record.json.text"))),
+        (FieldType::Number, _) => Err(wrong(Text::new("record.json.number"))),
+        (FieldType::Bool, _) => Err(wrong(Text::new("record.json.bool"))),
+        (FieldType::Date, _) => Err(wrong(Text::new("record.json.date"))),
+        (FieldType::Enum(values), _) => Err(wrong(
+            Text::new("record.json.one_of").with("values", values.join(", ")),
+        )),
     }
 }
 
-fn text_field(field: &Field, text: &str) -> Result<Value, String> {
+fn text_field(field: &Field, text: &str) -> Result<Value, Text> {
     match &field.ty {
         FieldType::Text => Ok(Value::Text(text.to_string())),
         FieldType::Number => text
             .parse::<f64>()
             .map(Value::Number)
-            .map_err(|_| format!("field `{}` should be a number", field.id)),
+            .map_err(|_| Text::new("record.field_number").with("field", &field.id)),
         FieldType::Bool => match text {
             "true" | "是" | "1" | "yes" => Ok(Value::Bool(true)),
             "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "field `{}` should be true/是 or false/否",
-                field.id
-            )),
+            _ => Err(Text::new("record.field_bool").with("field", &field.id)),
         },
         FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .filter(|date| YEARS.contains(&date.year()))
             .map(Value::Date)
-            .ok_or_else(|| {
-                format!(
-                    "field `{}` should be a date like 2022-06-10, in the years 1000 to 9999",
-                    field.id
-                )
-            }),
+            .ok_or_else(|| Text::new("record.field_date").with("field", &field.id)),
         FieldType::Enum(values) => {
             if values.iter().any(|v| v == text) {
                 Ok(Value::Text(text.to_string()))
             } else {
-                Err(format!(
-                    "field `{}` should be one of {}",
-                    field.id,
-                    values.join(", ")
-                ))
+                Err(Text::new("record.field_enum")
+                    .with("field", &field.id)
+                    .with("values", values.join(", ")))
             }
         }
     }

@@ -223,6 +223,7 @@ mod tests {
                 scanner: &scanner,
                 campaign_index: 0,
                 campaign: &model.campaigns[0],
+                lang: crate::lang::Lang::En,
             };
             assert_eq!(
                 view.matches(&symptoms[0].rule),

@@ -10,6 +10,7 @@ mod values;
 
 use chrono::NaiveDate;
 
+use crate::lang::Lang;
 use crate::syntax::Span;
 pub use calendar::{Calendar, Day, Origin, Schedule};
 pub use region::Region;
@@ -33,6 +34,9 @@ pub struct Campaign {
     pub file: usize,
     /// The campaign id's place in that file.
     pub span: Span,
+    /// The spelling of its keywords (`专项` or `campaign`), in which its rules and conditions
+    /// are explained back.
+    pub keywords: Lang,
     /// Official title, verbatim.
     pub title: String,
     /// Issuing body.

@@ -105,6 +105,9 @@ pub enum HolidayEntry {
 pub struct CampaignDecl {
     pub id: Ident,
     pub span: Span,
+    /// Whether the campaign keyword was written in Chinese (`专项`), the spelling in which its
+    /// conditions are explained back.
+    pub chinese: bool,
     pub items: Vec<Item>,
 }
 

@@ -3,14 +3,20 @@
 //! pest reports what it expected as grammar rule names; this module turns them into words
 //! ("a date like `2022-12-31`") and the failing position into a span over the whole file.
 
-use miette::Diagnostic;
-use thiserror::Error;
+use miette::Severity;
+use serde::Serialize;
 
 use super::Span;
 use super::parser::{Rule, rule_words};
+use crate::lang::Message;
+use crate::lang::{Lang, Text};
 
 /// A scheme file that cannot be read.
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+///
+/// The words are in the catalogues under `syntax.` and the code, as for
+/// [`CheckError`](crate::check::CheckError).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 // The fields are the parts of each message and its labels; the variant docs say what they are.
 #[allow(missing_docs)]
 pub enum ParseError {
@@ -19,15 +25,11 @@ pub enum ParseError {
     /// ```text
     /// campaign c { window 2022/05/28 to 2022-12-31 }
     /// ```
-    #[error("expected {expected}, found {found}")]
-    #[diagnostic(code(rectify::syntax::unexpected))]
     Unexpected {
-        expected: String,
-        found: String,
-        #[label("{expected} here")]
+        expected: Text,
+        found: Text,
         at: Span,
-        #[help]
-        help: Option<String>,
+        help: Option<Text>,
     },
 
     /// A quoted text that does not end on its line.
@@ -35,53 +37,29 @@ pub enum ParseError {
     /// ```text
     /// title "六枝特区
     /// ```
-    #[error("this quoted text is not closed")]
-    #[diagnostic(
-        code(rectify::syntax::unclosed_string),
-        help("end it with `\"` on the same line; write `\\n` for a line break inside it")
-    )]
-    UnclosedString {
-        #[label("opened here")]
-        at: Span,
-    },
+    UnclosedString { at: Span },
 
     /// Rules or conditions nested deeper than anyone writes by hand.
     ///
     /// ```text
     /// exclude e when ((((((((… real_name …)))))))) reason "…"
     /// ```
-    #[error("this is nested too deeply")]
-    #[diagnostic(
-        code(rectify::syntax::too_deep),
-        help(
-            "write the rule or condition flatter: any(…) and all(…) take any number of parts, and `or` / `and` chain"
-        )
-    )]
-    TooDeep {
-        #[label("nesting starts to go too deep here")]
-        at: Span,
-    },
+    TooDeep { at: Span },
 
     /// A backslash escape that strings do not know.
     ///
     /// ```text
     /// title "a\qb"
     /// ```
-    #[error("unknown escape `{escape}` in a string")]
-    #[diagnostic(
-        code(rectify::syntax::unknown_escape),
-        help(
-            "strings know `\\\"`, `\\\\`, `\\n` and `\\t`; for a regular expression write a raw string: r\"\\d+\""
-        )
-    )]
-    UnknownEscape {
-        escape: String,
-        #[label("not an escape")]
-        at: Span,
-    },
+    UnknownEscape { escape: String, at: Span },
 }
 
 impl ParseError {
+    /// The problem in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> Message {
+        crate::lang::localize(self, "syntax", Severity::Error, lang)
+    }
+
     /// Where the error is, for sorting.
     pub fn span(&self) -> Span {
         match self {
@@ -147,25 +125,31 @@ impl ParseError {
         keywords.retain(|k| !words.contains(k));
         let mut help = None;
         if keywords.len() > 3 {
-            help = Some(format!("one of: {}", keywords.join(", ")));
-            words.insert(0, "a keyword");
+            let listed: Vec<Text> = keywords.iter().map(|k| expected_text(k)).collect();
+            help = Some(
+                Text::new("syntax.unexpected.help_keywords").with("keywords", comma_list(listed)),
+            );
+            words.insert(0, "syntax.expected.keyword");
         } else {
             words.splice(0..0, keywords);
         }
-        if help.is_none() && words.iter().any(|w| w.contains("date")) {
-            help = Some(
-                "write dates as 2022-05-28 or 2022年5月28日, months as 2023-03 or 2023年3月"
-                    .to_string(),
-            );
-        }
-        let expected = match words.len() {
-            0 => "something else".to_string(),
-            1 => words[0].to_string(),
-            n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+        let about_dates = |w: &&str| {
+            matches!(
+                *w,
+                "syntax.expected.date"
+                    | "syntax.expected.month"
+                    | "syntax.expected.window_start"
+                    | "syntax.expected.window_end"
+            )
         };
+        if help.is_none() && words.iter().any(about_dates) {
+            help = Some(Text::new("syntax.unexpected.help_dates"));
+        }
+        let expected = or_list(words.iter().map(|w| expected_text(w)).collect());
         ParseError::Unexpected {
             expected,
-            found: String::new(),
+            // Known only once the source is at hand, in `with_source`.
+            found: Text::new("syntax.found.eof"),
             at: Span::new(pos, pos),
             help,
         }
@@ -183,7 +167,10 @@ impl ParseError {
                     .map_or(source.len() - at.start, |(i, _)| i);
                 let start = at.start + skipped;
                 let (found, len) = found_token(&source[start..]);
-                if found == "`\"`" && expected.contains("quoted text") {
+                if found.key() == "syntax.found.token"
+                    && source[start..].starts_with('"')
+                    && expected.mentions("syntax.expected.string")
+                {
                     return ParseError::UnclosedString {
                         at: Span::new(start, start + 1),
                     };
@@ -200,13 +187,50 @@ impl ParseError {
     }
 }
 
+/// What a description of [`describe_rule`] says: a keyword's two spellings as they are, any
+/// other a text of the catalogue.
+fn expected_text(description: &'static str) -> Text {
+    if description.starts_with('`') {
+        Text::new("syntax.expected.spelling").with("spelling", description)
+    } else {
+        Text::new(description)
+    }
+}
+
+/// `a, b or c`, in the reader's language.
+fn or_list(mut items: Vec<Text>) -> Text {
+    match items.len() {
+        0 => Text::new("syntax.expected.something_else"),
+        1 => items.remove(0),
+        _ => {
+            let last = items.pop().expect("two or more items");
+            Text::new("list.or")
+                .with("init", comma_list(items))
+                .with("last", last)
+        }
+    }
+}
+
+/// `a, b, c`, in the reader's language.
+fn comma_list(items: Vec<Text>) -> Text {
+    let mut items = items.into_iter();
+    let Some(first) = items.next() else {
+        return Text::new("list.empty");
+    };
+    items.fold(first, |init, next| {
+        Text::new("list.comma")
+            .with("init", init)
+            .with("next", next)
+    })
+}
+
 /// The token at the start of `rest`, as shown to the writer, and its length in bytes.
-fn found_token(rest: &str) -> (String, usize) {
+fn found_token(rest: &str) -> (Text, usize) {
     let Some(first) = rest.chars().next() else {
-        return ("the end of the file".to_string(), 0);
+        return (Text::new("syntax.found.eof"), 0);
     };
     if first == '\n' || first == '\r' {
-        return ("the end of the line".to_string(), first.len_utf8());
+        return (Text::new("syntax.found.eol"), first.len_utf8());
     }
     let word_like = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
     let len = if word_like(first) {
@@ -219,7 +243,10 @@ fn found_token(rest: &str) -> (String, usize) {
     } else {
         first.len_utf8()
     };
-    (format!("`{}`", &rest[..len]), len)
+    (
+        Text::new("syntax.found.token").with("token", &rest[..len]),
+        len,
+    )
 }
 
 fn push_new(list: &mut Vec<&'static str>, word: &'static str) {
@@ -311,51 +338,43 @@ pub(super) fn describe_rule(name: &str) -> Option<&'static str> {
         "file" | "campaign" | "kw_campaign" => "`campaign` / `专项`",
         "holidays_block" | "kw_holidays" => "`holidays` / `节假日安排`",
         "vocabulary_block" | "kw_vocabulary" => "`vocabulary` / `词表`",
-        "vocabulary_entries" => "a quoted word such as \"拍照\"",
+        "vocabulary_entries" => "syntax.expected.vocabulary_entries",
         "kw_approx" => "`approx` / `近似`",
-        "year_number" => "a year like 2027",
+        "year_number" => "syntax.expected.year_number",
         "off_stmt" | "kw_off" => "`off` / `放假`",
         "workday_stmt" | "kw_workday" => "`workday` / `上班`",
         "kw_issued" => "`issued` / `发布日期`",
-        "ident" | "ident_list" => "a name such as `zzb` or `组织部`",
-        "path" | "operand" | "length_of" => "a field such as `subject.level` or `对象.层级`",
-        "string" | "quoted" | "raw_string" | "string_list" => "a quoted text such as \"六枝特区\"",
-        "date" | "iso_date" | "cn_date" => "a date like `2022-12-31` or `2022年12月31日`",
-        "month" | "iso_month" | "cn_month" => "a month like `2023-03` or `2023年3月`",
-        "window_start" => "a start date, a month, or `announcement` / `即日起`",
-        "window_end" => "an end date or a month",
-        "region_code" => "a division code such as `520203`",
-        "integer" | "day_of_month" => "a whole number",
-        "decimal" => "a number",
-        "value" => "a value (text in quotes, a date, a number, `true` or `false`)",
-        "bool_lit" => "`true` / `是` or `false` / `否`",
-        "compare_op" => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        "ident" | "ident_list" => "syntax.expected.ident",
+        "path" | "operand" | "length_of" => "syntax.expected.path",
+        "string" | "quoted" | "raw_string" | "string_list" => "syntax.expected.string",
+        "date" | "iso_date" | "cn_date" => "syntax.expected.date",
+        "month" | "iso_month" | "cn_month" => "syntax.expected.month",
+        "window_start" => "syntax.expected.window_start",
+        "window_end" => "syntax.expected.window_end",
+        "region_code" => "syntax.expected.region_code",
+        "integer" | "day_of_month" => "syntax.expected.integer",
+        "decimal" => "syntax.expected.decimal",
+        "value" => "syntax.expected.value",
+        "bool_lit" => "syntax.expected.bool_lit",
+        "compare_op" => "syntax.expected.compare_op",
         "match_rule" | "any_rule" | "all_rule" | "not_rule" | "near_rule" | "regex_rule"
-        | "approx_rule" | "words_rule" => {
-            "a match rule (a quoted text, `any(…)`, `all(…)`, `not(…)`, `near(…)`, `regex(…)`, `approx(…)` or `vocabulary(…)`)"
-        }
+        | "approx_rule" | "words_rule" => "syntax.expected.match_rule",
         "condition" | "cond_and" | "cond_unary" | "negation" | "mentions" | "duplicate"
-        | "missing" | "membership" | "comparison" | "flag" => "a condition",
-        "channel_kind" => {
-            "a channel: `post` / `来信`, `email` / `邮箱`, `phone` / `电话`, `visit` / `来访` or `online` / `网络`"
-        }
+        | "missing" | "membership" | "comparison" | "flag" => "syntax.expected.condition",
+        "channel_kind" => "syntax.expected.channel_kind",
         "field_type" | "type_text" | "type_number" | "type_date" | "type_bool" | "type_enum" => {
-            "a field type: `text` / `文本`, `number` / `数字`, `date` / `日期`, `bool` / `布尔` or `enum(…)` / `枚举(…)`"
+            "syntax.expected.field_type"
         }
-        "priority_level" => "a priority: `high` / `高`, `normal` / `普通` or `low` / `低`",
-        "deadline_kind" => "`handle` / `办理` or `reply` / `答复`",
-        "day_unit" | "working_days" | "calendar_days" => {
-            "`days` / `日` or `working days` / `工作日`"
-        }
+        "priority_level" => "syntax.expected.priority_level",
+        "deadline_kind" => "syntax.expected.deadline_kind",
+        "day_unit" | "working_days" | "calendar_days" => "syntax.expected.day_unit",
         "outcome"
         | "expect_accepted"
         | "expect_excluded"
         | "expect_out_of_window"
         | "expect_out_of_scope"
-        | "expect_no_match" => {
-            "an outcome: `accepted` / `受理`, `exclude` / `不予受理`, `out_of_window` / `不在时间范围`, `out_of_scope` / `不在受理范围` or `no_match` / `未匹配`"
-        }
-        "EOI" => "the end of the file",
+        | "expect_no_match" => "syntax.expected.outcome",
+        "EOI" => "syntax.expected.EOI",
         "kw_title" => "`title` / `标题`",
         "kw_issuer" => "`issuer` / `发布单位`",
         "kw_jurisdiction" => "`jurisdiction` / `辖区`",

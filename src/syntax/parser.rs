@@ -129,8 +129,8 @@ fn detailed_error(source: &str) -> ParseError {
         // The parser is deterministic: the same text fails again. Should it not, say so
         // rather than stop.
         Ok(_) => ParseError::Unexpected {
-            expected: "a scheme".to_string(),
-            found: "text that could not be read".to_string(),
+            expected: crate::lang::Text::new("syntax.expected.scheme"),
+            found: crate::lang::Text::new("syntax.found.unreadable"),
             at: Span::new(0, 0),
             help: None,
         },
@@ -156,12 +156,15 @@ fn ident(pair: Pair<Rule>) -> Ident {
 fn campaign(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CampaignDecl {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
-    inner.next(); // keyword
+    let chinese = inner
+        .next()
+        .is_some_and(|keyword| keyword.as_str() != "campaign");
     let id = ident(inner.next().expect(GRAMMAR));
     let items = inner.map(|pair| item(pair, errors)).collect();
     CampaignDecl {
         id,
         span: whole,
+        chinese,
         items,
     }
 }

@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// A byte range `start..end` in one source file.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
 pub struct Span {
     /// Byte offset of the first byte.
     pub start: usize,
