@@ -1,12 +1,17 @@
 //! `rectify check --deny-warnings` on small scheme files, one per diagnostic: each snapshot holds the source,
-//! the diagnostic as a person sees it (plain, no colour) and its JSON form.
+//! the diagnostic as a person sees it (plain, no colour) in English and in Chinese, and its JSON
+//! form. `check/one/` holds one slip per file, each with the one diagnostic it must get.
 
 use std::path::Path;
 use std::process::Command;
 
 fn rectify(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    rectify_in("en", dir, args)
+}
+
+fn rectify_in(lang: &str, dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rectify"))
-        .env("RECTIFY_LANG", "en")
+        .env("RECTIFY_LANG", lang)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(args)
@@ -58,14 +63,55 @@ fn report(dir: &Path, target: &str, sources: &[(String, String)]) -> String {
         "the checker panicked on {target}:\n{human}"
     );
     assert_headers_match_json(&human, &json);
+    let (zh_code, _, chinese) = rectify_in("zh", dir, &["check", "--deny-warnings", target]);
+    assert_eq!(code, zh_code, "both languages exit alike");
+    assert_headers_match_json(&chinese, &json);
     let mut out = String::new();
     for (name, text) in sources {
         out.push_str(&format!("----- SOURCE CODE {name}\n{text}"));
     }
     out.push_str(&format!(
-        "----- EXIT {code}\n----- ERROR\n{human}----- JSON\n{json}"
+        "----- EXIT {code}\n----- ERROR\n{human}----- 中文\n{chinese}----- JSON\n{json}"
     ));
     out
+}
+
+/// The `# expect: CODE at LINE:COLUMN` first line of a fixture of `check/one/`.
+fn expectation(text: &str) -> (String, u64, u64) {
+    let line = text.lines().next().unwrap_or_default();
+    let rest = line
+        .strip_prefix("# expect: ")
+        .expect("the fixture says what it expects");
+    let (code, place) = rest.split_once(" at ").expect("CODE at LINE:COLUMN");
+    let (line, column) = place.split_once(':').expect("LINE:COLUMN");
+    (
+        code.to_string(),
+        line.parse().expect("a line"),
+        column.parse().expect("a column"),
+    )
+}
+
+#[test]
+fn each_slip_gets_exactly_one_diagnostic_on_its_place() {
+    insta::glob!("check/one/*.scheme", |path| {
+        let dir = path.parent().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let (code, line, column) = expectation(&text);
+        let (_, json, _) = rectify(dir, &["check", "--format", "json", name]);
+        let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let diagnostics = document["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics.len(), 1, "{name}: one diagnostic, not {json}");
+        assert_eq!(diagnostics[0]["code"], code.as_str(), "{name}");
+        let labels = diagnostics[0]["labels"].as_array().unwrap();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l["start"]["line"] == line && l["start"]["column"] == column),
+            "{name}: no label starts at {line}:{column}: {json}"
+        );
+        insta::assert_snapshot!(report(dir, name, &[(name.to_string(), text)]));
+    });
 }
 
 #[test]

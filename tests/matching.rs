@@ -70,7 +70,11 @@ fn a_tip_no_rule_accepts_stays_no_match_and_lists_what_it_is_like() {
         "a street light shares nothing with the campaign"
     );
     let table = rectify(&["eval", "--scheme", SCHEMES, "--format", "table", TIPS]);
-    assert!(table.stdout.contains("suggested 督查检查"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("suggested 督查检查"),
+        "{}",
+        table.stdout
+    );
     insta::assert_snapshot!(table.stdout);
 }
 

@@ -48,11 +48,13 @@ pub fn lower_built_in() -> (Calendar, Vec<super::Problem>) {
                 lower(decl, None, &mut model.calendar, &mut seen, &mut problems);
             }
         }
-        Err(error) => problems.list.push(super::Problem {
-            file: 0,
-            error: super::ProblemKind::Parse(error),
-            related: None,
-        }),
+        Err(errors) => problems
+            .list
+            .extend(errors.into_iter().map(|error| super::Problem {
+                file: 0,
+                error: super::ProblemKind::Parse(error),
+                related: None,
+            })),
     }
     (model.calendar, problems.list)
 }

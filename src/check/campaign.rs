@@ -19,6 +19,7 @@ use crate::model::{
 };
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Item};
+use crate::text::normalize;
 
 /// Lowers `decl`, declared in file `file`, pushing its problems.
 pub(super) fn lower<'a>(
@@ -118,6 +119,7 @@ impl<'a> Lowering<'a, '_> {
             examples: Vec::new(),
         };
         // Declarations first, so that references may come before them in the file.
+        let mut scope_span = None;
         for item in &decl.items {
             match item {
                 Item::Department(department) => self.department(department),
@@ -133,6 +135,8 @@ impl<'a> Lowering<'a, '_> {
                 }
                 Item::Scope(scope) if once.first("scope", scope.span, self.problems) => {
                     campaign.scope = self.scope(scope);
+                    let levels = scope.levels.iter().flatten().map(|t| t.value.as_str());
+                    scope_span = Some((scope.span, levels.collect::<Vec<_>>().join("、")));
                 }
                 _ => {}
             }
@@ -142,6 +146,7 @@ impl<'a> Lowering<'a, '_> {
         let mut default_route = None;
         let mut windows = Vec::new();
         let mut areas = Vec::new();
+        let mut exclusion_ids: Vec<&str> = Vec::new();
         let mut examples = Vec::new();
         for item in &decl.items {
             match item {
@@ -176,6 +181,9 @@ impl<'a> Lowering<'a, '_> {
                 Item::Area(area) => areas.push(area),
                 Item::Exclusion(exclusion) => {
                     if self.declare("exclusion", &exclusion.id) {
+                        // Declared even when its condition fails, so that an example naming
+                        // it is not reported too.
+                        exclusion_ids.push(exclusion.id.name.as_str());
                         let lowered = condition::lower(
                             &exclusion.condition,
                             &fields,
@@ -198,6 +206,14 @@ impl<'a> Lowering<'a, '_> {
                                 }
                                 None => {}
                             }
+                            self.reachable(
+                                &campaign.scope,
+                                scope_span.as_ref(),
+                                &condition,
+                                Text::new("word.exclusion"),
+                                &exclusion.id.name,
+                                exclusion.condition.span(),
+                            );
                             campaign.exclusions.push(Exclusion {
                                 id: exclusion.id.name.clone(),
                                 condition,
@@ -210,7 +226,22 @@ impl<'a> Lowering<'a, '_> {
                     let when = match &priority.condition {
                         Some(expr) => {
                             match condition::lower(expr, &fields, &mut rules, self.problems) {
-                                Some(condition) => Some(condition),
+                                Some(condition) => {
+                                    let level = match priority.level {
+                                        ast::PriorityLevel::High => "high",
+                                        ast::PriorityLevel::Normal => "normal",
+                                        ast::PriorityLevel::Low => "low",
+                                    };
+                                    self.reachable(
+                                        &campaign.scope,
+                                        scope_span.as_ref(),
+                                        &condition,
+                                        Text::new("word.priority_rule"),
+                                        level,
+                                        expr.span(),
+                                    );
+                                    Some(condition)
+                                }
                                 None => continue,
                             }
                         }
@@ -298,10 +329,10 @@ impl<'a> Lowering<'a, '_> {
             .iter()
             .flat_map(|area| area.categories.iter().map(|c| c.id.as_str()))
             .collect();
-        let exclusions: Vec<&str> = campaign.exclusions.iter().map(|e| e.id.as_str()).collect();
         let mut lowered_examples = Vec::new();
         for example in examples {
-            if let Some(example) = self.example(example, &campaign.fields, &categories, &exclusions)
+            if let Some(example) =
+                self.example(example, &campaign.fields, &categories, &exclusion_ids)
             {
                 lowered_examples.push(example);
             }
@@ -339,6 +370,76 @@ impl<'a> Lowering<'a, '_> {
         campaign.departments = std::mem::take(&mut self.departments);
         (campaign.literals, campaign.literal_spans) = rules.into_literals();
         campaign
+    }
+
+    /// Reports a rule that only tips the scope refuses could meet: they are out of scope
+    /// before any exclusion or priority rule is tried.
+    fn reachable(
+        &mut self,
+        scope: &Scope,
+        scope_span: Option<&(Span, String)>,
+        condition: &crate::model::Condition,
+        what: Text,
+        name: &str,
+        at: Span,
+    ) {
+        let Some((scope_span, levels_written)) = scope_span else {
+            return;
+        };
+        let levels = condition::required_values(condition, &crate::model::Path::SubjectLevel);
+        if let Some(levels) = levels
+            && !scope.levels.is_empty()
+        {
+            let names: Vec<&str> = levels
+                .iter()
+                .filter_map(|value| match value {
+                    crate::model::Value::Level(level) => Some(level.name()),
+                    _ => None,
+                })
+                .collect();
+            if names
+                .iter()
+                .all(|name| !scope.levels.iter().any(|l| l.name() == *name))
+            {
+                self.problems.push(CheckError::UnreachableRule {
+                    what,
+                    name: name.to_string(),
+                    property: Text::new("check.unreachable_rule.level"),
+                    values: names.join("、"),
+                    accepted: levels_written.to_string(),
+                    at: at.into(),
+                    scope: (*scope_span).into(),
+                });
+                return;
+            }
+        }
+        let kinds = condition::required_values(condition, &crate::model::Path::SubjectKind);
+        if let Some(kinds) = kinds
+            && !scope.subjects.is_empty()
+        {
+            let texts: Vec<&str> = kinds
+                .iter()
+                .filter_map(|value| match value {
+                    crate::model::Value::Text(text) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let accepted: Vec<String> = scope.subjects.iter().map(|k| normalize(k)).collect();
+            if texts
+                .iter()
+                .all(|kind| !accepted.contains(&normalize(kind)))
+            {
+                self.problems.push(CheckError::UnreachableRule {
+                    what,
+                    name: name.to_string(),
+                    property: Text::new("check.unreachable_rule.kind"),
+                    values: texts.join("、"),
+                    accepted: scope.subjects.join("、"),
+                    at: at.into(),
+                    scope: (*scope_span).into(),
+                });
+            }
+        }
     }
 
     fn department(&mut self, decl: &'a ast::DepartmentDecl) {

@@ -422,6 +422,26 @@ pub(super) fn field_value(
     typed_value(value, ty, &id.name, id.span, problems)
 }
 
+/// The values of `path` a tip must have for the condition to hold, when the condition says so:
+/// `path == v`, `path in [..]`, a conjunction with such a part, or a disjunction of them.
+pub(super) fn required_values<'c>(condition: &'c Condition, path: &Path) -> Option<Vec<&'c Value>> {
+    match condition {
+        Condition::Compare(Operand::Path(p), CompareOp::Eq, value) if p == path => {
+            Some(vec![value])
+        }
+        Condition::In(Operand::Path(p), values) if p == path => Some(values.iter().collect()),
+        Condition::And(parts) => parts.iter().find_map(|part| required_values(part, path)),
+        Condition::Or(parts) => {
+            let mut all = Vec::new();
+            for part in parts {
+                all.extend(required_values(part, path)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
 /// `Some(value)` when the condition is the same for every tip.
 pub(super) fn constant(condition: &Condition) -> Option<bool> {
     match condition {

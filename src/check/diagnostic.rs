@@ -471,6 +471,23 @@ pub enum CheckError {
         last: i32,
         at: SourceSpan,
     },
+
+    /// An exclusion or priority rule that only tips outside the campaign's scope could meet:
+    /// they are out of scope before the rule is tried.
+    ///
+    /// ```text
+    /// scope { level "区级" }
+    /// exclude e when subject.level == "市级" reason "…"
+    /// ```
+    UnreachableRule {
+        what: Text,
+        name: String,
+        property: Text,
+        values: String,
+        accepted: String,
+        at: SourceSpan,
+        scope: SourceSpan,
+    },
 }
 
 /// The word for a kind of declaration (`department`, `category`, …), in the reader's language.
@@ -526,7 +543,8 @@ impl CheckError {
             | CheckError::UnusedVocabulary { .. }
             | CheckError::UnusedDepartment { .. }
             | CheckError::ConflictingRoutes { .. }
-            | CheckError::WindowPastCalendar { .. } => Severity::Warning,
+            | CheckError::WindowPastCalendar { .. }
+            | CheckError::UnreachableRule { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -150,11 +150,13 @@ pub fn check(files: &[SourceFile]) -> Checked {
     for (index, file) in files.iter().enumerate() {
         match syntax::parse(&file.text) {
             Ok(tree) => trees.push((index, tree)),
-            Err(error) => problems.list.push(Problem {
-                file: index,
-                error: ProblemKind::Parse(error),
-                related: None,
-            }),
+            Err(errors) => problems
+                .list
+                .extend(errors.into_iter().map(|error| Problem {
+                    file: index,
+                    error: ProblemKind::Parse(error),
+                    related: None,
+                })),
         }
     }
     // Vocabularies first: a campaign may use one declared in any loaded file.

@@ -45,9 +45,9 @@ pub fn run(args: Args) -> Status {
         let campaigns = checked.model.as_ref().map(|m| m.campaigns.len());
         let mut err = std::io::stderr().lock();
         let summary = Text::new(if campaigns.is_some() {
-            "check.summary_campaigns"
+            "cli.check_summary_campaigns"
         } else {
-            "check.summary"
+            "cli.check_summary"
         })
         .with("files", files.len())
         .with("files_s", plural(files.len()))

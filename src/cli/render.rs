@@ -368,6 +368,11 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem, lang: Lang) -> serd
         "help": message.help,
         "labels": labels,
         "related": related,
+        "fix": message.fix.as_ref().map(|(span, replacement)| json!({
+            "start": position_json(&file.text, span.offset()),
+            "end": position_json(&file.text, span.offset() + span.len()),
+            "replacement": replacement,
+        })),
     })
 }
 
@@ -382,6 +387,7 @@ fn load_error_json(error: &LoadError, lang: Lang) -> serde_json::Value {
         "help": message.help,
         "labels": [],
         "related": [],
+        "fix": null,
     })
 }
 

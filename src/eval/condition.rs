@@ -197,9 +197,8 @@ fn describe(facts: &Facts, condition: &Condition) -> String {
         ),
         Condition::Compare(operand, op, value) => {
             format!(
-                "{} {} {} {}",
+                "{} {op:?} {} {}",
                 operand_name(operand, spelling),
-                format!("{op:?}"),
                 show_value(value, spelling),
                 show(operand)
             )

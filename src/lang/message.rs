@@ -27,6 +27,9 @@ pub struct Message {
     pub help: Option<String>,
     /// Each place involved, with what it is.
     pub labels: Vec<(SourceSpan, String)>,
+    /// A replacement that fixes the problem, when there is one beyond doubt: the text to put
+    /// in place of the span.
+    pub fix: Option<(SourceSpan, String)>,
 }
 
 impl fmt::Display for Message {
@@ -78,9 +81,13 @@ pub fn localize<T: Serialize>(problem: &T, stage: &str, severity: Severity, lang
     let mut args: Vec<(&str, String)> = Vec::new();
     let mut spans: Vec<(&str, SourceSpan)> = Vec::new();
     let mut help = None;
+    let mut replacement = None;
     for (field, value) in fields.into_iter().flatten() {
         if let Some(span) = as_span(value) {
             spans.push((field, span));
+        } else if field == "replacement" {
+            replacement = value.as_str().map(str::to_string);
+            args.push((field, words(value, lang)));
         } else if field == "help" {
             help = Some(words(value, lang)).filter(|h| !h.is_empty());
         } else {
@@ -92,6 +99,10 @@ pub fn localize<T: Serialize>(problem: &T, stage: &str, severity: Severity, lang
         let help_key = format!("{key}.help");
         let template = lang.template(&help_key);
         (template != help_key).then(|| lang::fill(template, &args))
+    });
+    let fix = replacement.and_then(|replacement| {
+        let (_, span) = spans.iter().find(|(field, _)| *field == "at")?;
+        Some((*span, replacement))
     });
     let labels = spans
         .into_iter()
@@ -106,6 +117,7 @@ pub fn localize<T: Serialize>(problem: &T, stage: &str, severity: Severity, lang
         message: lang::fill(lang.template(&key), &args),
         help,
         labels,
+        fix,
     }
 }
 

@@ -83,7 +83,7 @@ impl Lang {
 
     /// The template of `key`; the key itself when the catalogue lacks it, which the catalogue
     /// test forbids.
-    pub fn template<'k>(self, key: &'k str) -> &'k str {
+    pub fn template(self, key: &str) -> &str {
         catalogue(self)
             .get(key)
             .or_else(|| catalogue(Lang::En).get(key))
@@ -91,7 +91,7 @@ impl Lang {
     }
 
     /// The text of a key without arguments.
-    pub fn word<'k>(self, key: &'k str) -> &'k str {
+    pub fn word(self, key: &str) -> &str {
         self.template(key)
     }
 

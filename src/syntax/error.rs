@@ -30,7 +30,121 @@ pub enum ParseError {
         found: Text,
         at: Span,
         help: Option<Text>,
+        /// What the parser would have taken, as `describe_rule` and `punctuation_words`
+        /// spell it.
+        #[serde(skip)]
+        keywords: Vec<&'static str>,
     },
+
+    /// A character a Chinese input method types where the grammar has no use for it: a
+    /// full-width form the grammar does not take at that place, a Chinese full stop, a
+    /// semicolon, single or title quotes.
+    ///
+    /// ```text
+    /// title "…"。
+    /// ```
+    LookAlike {
+        found: String,
+        name: Text,
+        replacement: String,
+        help: Text,
+        at: Span,
+    },
+
+    /// A quoted text opened with `"` and closed with a Chinese or full-width quote.
+    ///
+    /// ```text
+    /// title "六枝特区”
+    /// ```
+    MismatchedQuote {
+        found: String,
+        opened: Span,
+        at: Span,
+        replacement: String,
+    },
+
+    /// A keyword with a letter or character wrong.
+    ///
+    /// ```text
+    /// titel "…"
+    /// ```
+    MisspeltKeyword {
+        found: String,
+        keyword: String,
+        replacement: String,
+        at: Span,
+    },
+
+    /// A keyword written in Traditional characters.
+    ///
+    /// ```text
+    /// 類別 c "…" { … }
+    /// ```
+    TraditionalKeyword {
+        found: String,
+        keyword: String,
+        replacement: String,
+        at: Span,
+    },
+
+    /// A keyword run into the word after it.
+    ///
+    /// ```text
+    /// 部门jw "区纪委监委"
+    /// ```
+    MissingSpace {
+        keyword: String,
+        rest: String,
+        replacement: String,
+        at: Span,
+    },
+
+    /// A block whose `}` never comes: the file, or a statement of an enclosing block, comes
+    /// first.
+    ///
+    /// ```text
+    /// 类别 c "…" {
+    ///   表现 …
+    /// 类别 d "…" { … }
+    /// ```
+    UnclosedBlock {
+        block: String,
+        opened: Span,
+        ended: Span,
+    },
+
+    /// A `}` that closes a block before a statement that belongs in it.
+    ///
+    /// ```text
+    /// 方面 a "…" { 类别 c "…" { … } }
+    /// }
+    /// 类别 d "…" { … }
+    /// ```
+    ExtraClose {
+        block: String,
+        opened: Span,
+        closed: Span,
+        at: Span,
+    },
+
+    /// A `}` after the last block of the file has closed.
+    ///
+    /// ```text
+    /// 专项 x { … }
+    /// }
+    /// ```
+    StrayClose {
+        block: String,
+        closed: Span,
+        at: Span,
+    },
+
+    /// A clause without a part it needs.
+    ///
+    /// ```text
+    /// 不予受理 匿名 当 非 实名
+    /// ```
+    MissingPart { part: Text, clause: Span, at: Span },
 
     /// A quoted text that does not end on its line.
     ///
@@ -66,7 +180,16 @@ impl ParseError {
             ParseError::Unexpected { at, .. }
             | ParseError::UnclosedString { at }
             | ParseError::TooDeep { at }
-            | ParseError::UnknownEscape { at, .. } => *at,
+            | ParseError::UnknownEscape { at, .. }
+            | ParseError::LookAlike { at, .. }
+            | ParseError::MismatchedQuote { at, .. }
+            | ParseError::MisspeltKeyword { at, .. }
+            | ParseError::TraditionalKeyword { at, .. }
+            | ParseError::MissingSpace { at, .. }
+            | ParseError::ExtraClose { at, .. }
+            | ParseError::StrayClose { at, .. } => *at,
+            ParseError::MissingPart { clause, .. } => *clause,
+            ParseError::UnclosedBlock { opened, .. } => *opened,
         }
     }
 
@@ -123,6 +246,8 @@ impl ParseError {
             }
         }
         keywords.retain(|k| !words.contains(k));
+        let expected_keywords: Vec<&'static str> =
+            keywords.iter().chain(words.iter()).copied().collect();
         let mut help = None;
         if keywords.len() > 3 {
             let listed: Vec<Text> = keywords.iter().map(|k| expected_text(k)).collect();
@@ -152,6 +277,7 @@ impl ParseError {
             found: Text::new("syntax.found.eof"),
             at: Span::new(pos, pos),
             help,
+            keywords: expected_keywords,
         }
     }
 
@@ -159,7 +285,11 @@ impl ParseError {
     pub(super) fn with_source(self, source: &str) -> ParseError {
         match self {
             ParseError::Unexpected {
-                expected, at, help, ..
+                expected,
+                at,
+                help,
+                keywords,
+                ..
             } => {
                 let skipped = source[at.start..]
                     .char_indices()
@@ -171,15 +301,24 @@ impl ParseError {
                     && source[start..].starts_with('"')
                     && expected.mentions("syntax.expected.string")
                 {
-                    return ParseError::UnclosedString {
-                        at: Span::new(start, start + 1),
-                    };
+                    return super::teach::mismatched_quote(source, start).unwrap_or(
+                        ParseError::UnclosedString {
+                            at: Span::new(start, start + 1),
+                        },
+                    );
+                }
+                let at = Span::new(start, start + len);
+                if let Some(taught) =
+                    super::teach::explain(source, at, &source[start..start + len], &keywords)
+                {
+                    return taught;
                 }
                 ParseError::Unexpected {
                     expected,
                     found,
-                    at: Span::new(start, start + len),
+                    at,
                     help,
+                    keywords,
                 }
             }
             other => other,
@@ -190,10 +329,18 @@ impl ParseError {
 /// What a description of [`describe_rule`] says: a keyword's two spellings as they are, any
 /// other a text of the catalogue.
 fn expected_text(description: &'static str) -> Text {
-    if description.starts_with('`') {
-        Text::new("syntax.expected.spelling").with("spelling", description)
-    } else {
-        Text::new(description)
+    let pair = description
+        .strip_prefix('`')
+        .and_then(|rest| rest.strip_suffix('`'))
+        .and_then(|inner| inner.split_once("` / `"));
+    match pair {
+        Some((en, zh)) => Text::new("syntax.expected.spelling")
+            .with("en", en)
+            .with("zh", zh),
+        None if description.starts_with('`') => {
+            Text::new("syntax.expected.token").with("token", description)
+        }
+        None => Text::new(description),
     }
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod ast;
 mod error;
 mod parser;
 mod span;
+mod teach;
 
 pub use error::ParseError;
 pub(crate) use parser::parse;

@@ -18,17 +18,83 @@ struct SchemeParser;
 
 const GRAMMAR: &str = "the grammar guarantees this child";
 
-/// Parses one scheme file. On a syntax error, returns the first error: what follows it
-/// cannot be read reliably.
-pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
+/// The most syntax errors reported for one file; past them the file is likely not a scheme.
+const MOST_ERRORS: usize = 20;
+
+/// Parses one scheme file; on syntax errors, returns every one the parser can tell apart.
+///
+/// After an error, the line it is on is blanked (its braces kept, so the blocks stay as they
+/// were) and the file is parsed again: the next statement is read as if the broken one were
+/// not there. Recovery stops at an error about the blocks themselves, at one on a line already
+/// blanked, or after [`MOST_ERRORS`]. Byte offsets never move, so every span points into the
+/// file as written.
+pub(crate) fn parse(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
     // pest recurses once per level of nesting: a source nested far past what lowering accepts
     // is refused before it can exhaust the stack.
     if let Some(at) = nested_too_deep(source) {
-        return Err(ParseError::TooDeep { at });
+        return Err(vec![ParseError::TooDeep { at }]);
     }
+    if SchemeParser::parse(Rule::file, source).is_ok() {
+        return lower(source);
+    }
+    let mut errors: Vec<ParseError> = Vec::new();
+    let mut text = source.to_string();
+    let mut blanked: Vec<(usize, usize)> = Vec::new();
+    loop {
+        if SchemeParser::parse(Rule::file, &text).is_ok() {
+            break;
+        }
+        let error = detailed_error(&text);
+        let at = error.span().start;
+        let line = line_of(&text, at);
+        let repeated = blanked
+            .iter()
+            .any(|(start, end)| (*start..=*end).contains(&at));
+        if repeated {
+            break;
+        }
+        let structural = matches!(
+            error,
+            ParseError::UnclosedBlock { .. }
+                | ParseError::ExtraClose { .. }
+                | ParseError::StrayClose { .. }
+                | ParseError::TooDeep { .. }
+        );
+        errors.push(error);
+        if structural || errors.len() >= MOST_ERRORS || line.0 == line.1 {
+            break;
+        }
+        blank(&mut text, line);
+        blanked.push(line);
+    }
+    Err(errors)
+}
+
+/// The byte range of the line holding `at`, without its line break.
+fn line_of(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+/// Replaces a line's text by spaces of the same byte length, keeping its braces.
+fn blank(text: &mut String, (start, end): (usize, usize)) {
+    let mut line = String::with_capacity(end - start);
+    for c in text[start..end].chars() {
+        match c {
+            '{' | '}' | '\u{FF5B}' | '\u{FF5D}' | '\r' => line.push(c),
+            other => line.extend(std::iter::repeat_n(' ', other.len_utf8())),
+        }
+    }
+    text.replace_range(start..end, &line);
+}
+
+/// The tree of a file that parses.
+fn lower(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
     let mut pairs = match SchemeParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
-        Err(_) => return Err(detailed_error(source)),
+        Err(_) => return Err(vec![detailed_error(source)]),
     };
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
@@ -43,13 +109,14 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, ParseError> {
             _ => {}
         }
     }
-    match errors.into_iter().next() {
-        Some(error) => Err(error),
-        None => Ok(SchemeFile {
+    if errors.is_empty() {
+        Ok(SchemeFile {
             campaigns,
             holidays,
             vocabularies,
-        }),
+        })
+    } else {
+        Err(errors)
     }
 }
 
@@ -67,7 +134,7 @@ fn nested_too_deep(source: &str) -> Option<Span> {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     while let Some((at, c)) = chars.next() {
         match c {
-            '#' => {
+            '#' | '\u{FF03}' => {
                 for (_, c) in chars.by_ref() {
                     if c == '\n' {
                         break;
@@ -84,6 +151,24 @@ fn nested_too_deep(source: &str) -> Option<Span> {
                         }
                         '"' => break,
                         '\n' if !raw => break,
+                        _ => {}
+                    }
+                }
+            }
+            '\u{201C}' | '\u{FF02}' => {
+                negations = 0;
+                let close = if c == '\u{201C}' {
+                    '\u{201D}'
+                } else {
+                    '\u{FF02}'
+                };
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '\n' => break,
+                        c if c == close => break,
                         _ => {}
                     }
                 }
@@ -133,6 +218,7 @@ fn detailed_error(source: &str) -> ParseError {
             found: crate::lang::Text::new("syntax.found.unreadable"),
             at: Span::new(0, 0),
             help: None,
+            keywords: Vec::new(),
         },
     }
 }
@@ -666,7 +752,7 @@ fn condition(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ConditionExpr {
             let mut inner = pair.into_inner();
             let operand = operand(inner.next().expect(GRAMMAR));
             let op_pair = inner.next().expect(GRAMMAR);
-            let op = match op_pair.as_str() {
+            let op = match ascii_width(op_pair.as_str()).as_ref() {
                 "==" => CompareOp::Eq,
                 "!=" => CompareOp::Ne,
                 "<=" => CompareOp::Le,
@@ -798,14 +884,30 @@ fn channel_kind(pair: Pair<Rule>) -> ChannelKind {
 
 fn number(pair: Pair<Rule>) -> NumberLit {
     NumberLit {
-        text: pair.as_str().to_string(),
+        text: ascii_width(pair.as_str()).into_owned(),
         span: span(&pair),
     }
 }
 
 fn digits(pair: Pair<Rule>) -> u32 {
-    // At most four ASCII digits by the grammar: the value always fits.
-    pair.as_str().parse().expect("a run of at most four digits")
+    // At most four digits by the grammar: the value always fits.
+    ascii_width(pair.as_str())
+        .parse()
+        .expect("a run of at most four digits")
+}
+
+/// Full-width digits and signs (as a Chinese input method types them) as their ASCII twins,
+/// which is all they can mean where the grammar takes them.
+fn ascii_width(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            other => other,
+        })
+        .collect()
 }
 
 fn date(pair: Pair<Rule>) -> DateLit {
@@ -919,7 +1021,12 @@ mod depth_tests {
         for source in [rule, condition] {
             let outcome = std::thread::Builder::new()
                 .stack_size(2 << 20)
-                .spawn(move || matches!(parse(&source), Err(ParseError::TooDeep { .. })))
+                .spawn(move || {
+                    matches!(
+                        parse(&source).as_ref().map_err(Vec::as_slice),
+                        Err([ParseError::TooDeep { .. }])
+                    )
+                })
                 .unwrap()
                 .join()
                 .unwrap();
@@ -930,6 +1037,9 @@ mod depth_tests {
     #[test]
     fn thousands_of_negations_in_a_row_are_too_deep() {
         let (_, condition) = nested(100_000);
-        assert!(matches!(parse(&condition), Err(ParseError::TooDeep { .. })));
+        assert!(matches!(
+            parse(&condition).as_ref().map_err(Vec::as_slice),
+            Err([ParseError::TooDeep { .. }])
+        ));
     }
 }
