@@ -91,6 +91,29 @@ fn each_command_has_complete_help() {
 }
 
 #[test]
+fn help_is_in_chinese_when_asked_for() {
+    let (code, stdout, _) = rectify(&["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("help_zh", stdout);
+    for command in ["check", "eval", "test", "calendar", "duties", "coverage"] {
+        let (code, stdout, _) = rectify(&["--lang", "zh", command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        assert!(stdout.contains("用法："), "{command}: {stdout}");
+        assert!(stdout.contains("显示帮助"), "{command}: {stdout}");
+        // Every option's help is the catalogue's, none the English of its doc comment.
+        for line in stdout.lines().filter(|l| l.starts_with("          ")) {
+            assert!(
+                line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                    || !line.trim().contains(' ')
+                    || line.contains('`')
+                    || line.contains("--"),
+                "{command}: an English help line: {line}"
+            );
+        }
+    }
+}
+
+#[test]
 fn usage_mistakes_and_unreadable_files_exit_two() {
     let (code, _, stderr) = rectify(&["check"]);
     assert_eq!(code, 2, "{stderr}");

@@ -599,9 +599,11 @@ impl<'a> Lowering<'a, '_> {
                 let to = window.end.min(other.end);
                 self.problems.push(CheckError::OverlappingWindows {
                     overlap: if from == to {
-                        format!("both hold {from}")
+                        Text::new("check.overlapping_windows.day").with("date", from.to_string())
                     } else {
-                        format!("both hold {from} to {to}")
+                        Text::new("check.overlapping_windows.days")
+                            .with("from", from.to_string())
+                            .with("to", to.to_string())
                     },
                     first: (*other_span).into(),
                     second: span.into(),

@@ -189,7 +189,7 @@ pub enum CheckError {
     /// window 2022-06-01 to 2022-12-31
     /// ```
     OverlappingWindows {
-        overlap: String,
+        overlap: Text,
         first: SourceSpan,
         second: SourceSpan,
     },

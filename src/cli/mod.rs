@@ -10,6 +10,7 @@ mod check;
 mod coverage;
 mod duties;
 mod eval;
+mod help;
 mod load;
 mod mask;
 mod render;
@@ -20,7 +21,7 @@ mod test;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use rectify::lang::{Lang, Text};
 
 /// Write rectification campaign schemes (专项整治方案), check them before launch, and evaluate
@@ -75,10 +76,11 @@ enum Command {
 /// How diagnostics are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum DiagnosticFormat {
-    /// Graphical on a terminal; plain text when piped or when NO_COLOR is set.
+    // Graphical on a terminal; plain text when piped or when NO_COLOR is set. (The values are
+    // described in each option's help, from the catalogue.)
     #[default]
     Human,
-    /// One JSON document on standard output.
+    // One JSON document on standard output.
     Json,
 }
 
@@ -101,11 +103,26 @@ impl From<Status> for ExitCode {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let _ = LANG.set(
-        cli.lang
-            .unwrap_or_else(|| Lang::from_env(|name| std::env::var(name).ok())),
-    );
+    // The language is needed before the arguments are parsed, for `--help` and usage errors.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let asked = args.iter().enumerate().find_map(|(index, arg)| {
+        let arg = arg.to_str()?;
+        match arg.strip_prefix("--lang") {
+            Some("") => args
+                .get(index + 1)?
+                .to_str()
+                .and_then(|v| parse_lang(v).ok()),
+            Some(rest) => rest.strip_prefix('=').and_then(|v| parse_lang(v).ok()),
+            None => None,
+        }
+    });
+    let lang = asked.unwrap_or_else(|| Lang::from_env(|name| std::env::var(name).ok()));
+    let _ = LANG.set(lang);
+    let matches = help::localized(Cli::command(), lang).get_matches_from(args);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let status = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),

@@ -254,7 +254,10 @@ fn show_value(value: &Value, spelling: Lang) -> String {
             .word(if *b { "kw.true" } else { "kw.false" })
             .to_string(),
         Value::Level(l) => l.name().to_string(),
-        Value::Channel(c) => c.name().to_string(),
+        Value::Channel(c) => match spelling {
+            Lang::En => c.name().to_string(),
+            Lang::Zh => c.chinese().to_string(),
+        },
         Value::Region(r) => r.code().to_string(),
     }
 }

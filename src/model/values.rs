@@ -123,6 +123,17 @@ impl ChannelKind {
         }
     }
 
+    /// The channel's Chinese name, as a scheme in Chinese writes it.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            ChannelKind::Post => "来信",
+            ChannelKind::Email => "邮箱",
+            ChannelKind::Phone => "电话",
+            ChannelKind::Visit => "来访",
+            ChannelKind::Online => "网络",
+        }
+    }
+
     /// Spellings for suggestions.
     pub const SPELLINGS: &'static [&'static str] = &[
         "post", "email", "phone", "visit", "online", "来信", "邮箱", "电话", "来访", "网络",
