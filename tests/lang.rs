@@ -212,7 +212,26 @@ fn the_locale_chooses_the_language_and_lang_overrides_it() {
 fn an_unknown_language_is_refused() {
     let (code, stderr) = rectify(&[], &["--lang", "fr", "check", BROKEN]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("zh | en"), "{stderr}");
+    assert!(stderr.contains("`fr` is not a value --lang"), "{stderr}");
+}
+
+#[test]
+fn usage_mistakes_are_told_in_the_chosen_language() {
+    let (code, stderr) = rectify(&[("LANG", "zh_CN.UTF-8")], &["chekc", "schemes/"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("错误：没有 `chekc` 这个命令"), "{stderr}");
+    assert!(stderr.contains("是不是想写：check"), "{stderr}");
+    let (code, stderr) = rectify(
+        &[("LANG", "zh_CN.UTF-8")],
+        &["check", "--formt", "json", BROKEN],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("这个命令没有 `--formt` 选项"), "{stderr}");
+    assert!(stderr.contains("用法："), "{stderr}");
+    let (code, stderr) = rectify(&[], &["check", "--format", "xml", BROKEN]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`xml` is not a value --format"), "{stderr}");
+    assert!(stderr.contains("it takes: human, json"), "{stderr}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! reads comes from here, so that both languages are worded in the one place they are kept.
 
 use clap::{Arg, ArgAction, Command};
-use rectify::lang::Lang;
+use rectify::lang::{Lang, Text};
 
 /// The command line with its help in `lang`.
 pub fn localized(command: Command, lang: Lang) -> Command {
@@ -106,4 +106,57 @@ fn paragraphs(text: &str) -> (String, Option<String>) {
     };
     let summary = first.strip_suffix(['.', '。']).unwrap_or(first);
     (summary.to_string(), long)
+}
+
+/// A command line clap cannot read, told in the reader's language, and the exit with status 2;
+/// `--help` and `--version` are printed as clap prints them.
+pub fn usage_error(error: clap::Error, lang: Lang) -> ! {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind: ContextKind| error.get(kind).map(ToString::to_string);
+    let text = match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
+        ErrorKind::UnknownArgument => Text::new("usage.unknown_argument")
+            .with("arg", context(ContextKind::InvalidArg).unwrap_or_default()),
+        ErrorKind::InvalidSubcommand => Text::new("usage.unknown_command").with(
+            "command",
+            context(ContextKind::InvalidSubcommand).unwrap_or_default(),
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => Text::new("usage.invalid_value")
+            .with(
+                "value",
+                context(ContextKind::InvalidValue).unwrap_or_default(),
+            )
+            .with("arg", context(ContextKind::InvalidArg).unwrap_or_default()),
+        ErrorKind::MissingRequiredArgument => Text::new("usage.missing_argument")
+            .with("args", context(ContextKind::InvalidArg).unwrap_or_default()),
+        ErrorKind::MissingSubcommand => Text::new("usage.missing_command"),
+        _ => error.exit(),
+    };
+    let suggestion = context(ContextKind::SuggestedArg)
+        .or_else(|| context(ContextKind::SuggestedSubcommand))
+        .map(|suggestion| Text::new("usage.suggestion").with("suggestion", suggestion))
+        .or_else(|| {
+            context(ContextKind::ValidValue).map(|values| {
+                Text::new("usage.valid_values").with("values", values.replace(['[', ']'], ""))
+            })
+        });
+    let mut out = Text::new("cli.fatal").with("message", text).render(lang);
+    if let Some(suggestion) = suggestion {
+        out.push('\n');
+        out.push_str(&suggestion.render(lang));
+    }
+    if let Some(usage) = context(ContextKind::Usage) {
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        out.push_str("\n\n");
+        out.push_str(lang.word("help.heading.usage"));
+        out.push(' ');
+        out.push_str(usage);
+    }
+    out.push_str("\n\n");
+    out.push_str(lang.word("usage.more"));
+    out.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), out.as_bytes());
+    std::process::exit(2)
 }

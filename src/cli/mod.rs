@@ -118,10 +118,13 @@ pub fn main() -> ExitCode {
     });
     let lang = asked.unwrap_or_else(|| Lang::from_env(|name| std::env::var(name).ok()));
     let _ = LANG.set(lang);
-    let matches = help::localized(Cli::command(), lang).get_matches_from(args);
+    let matches = match help::localized(Cli::command(), lang).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(error) => help::usage_error(error, lang),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(error) => error.exit(),
+        Err(error) => help::usage_error(error, lang),
     };
     let status = match cli.command {
         Command::Check(args) => check::run(args),
