@@ -76,7 +76,13 @@ fn evaluation(c: &mut Criterion) {
                 let tip = decoder.json(line, i + 1).unwrap();
                 evaluator.prepare(&tip.text, &mut prepared);
                 let repeat = evaluator.duplicate_threshold().and_then(|t| {
-                    index.find_and_insert(&tip.id, Signature::of(prepared.normalized()), t, false)
+                    index.find_and_insert(
+                        &tip.id,
+                        tip.received,
+                        Signature::of(prepared.normalized()),
+                        t,
+                        false,
+                    )
                 });
                 let decisions = evaluator.decide(&tip, &prepared, repeat.as_ref(), false);
                 serde_json::to_writer(&mut out, &decisions).unwrap();

@@ -100,6 +100,7 @@ pub fn run_examples(model: &Model, filter: Option<&str>) -> Vec<ExampleResult> {
             let repeat: Option<Repeat> = threshold.and_then(|threshold| {
                 seen.find_and_insert(
                     &example.name,
+                    example.received,
                     Signature::of(prepared.normalized()),
                     threshold,
                     false,

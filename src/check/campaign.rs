@@ -472,6 +472,13 @@ impl<'a> Lowering<'a, '_> {
                 .map(|d| d.id.clone())
                 .unwrap_or(name)
         });
+        // The department it most likely meant is not reported unused as well.
+        if let Some(meant) = suggestion
+            .as_ref()
+            .and_then(|id| self.departments.iter().position(|d| d.id == *id))
+        {
+            self.department_used[meant] = true;
+        }
         self.problems.push(CheckError::UndefinedDepartment {
             name: id.name.clone(),
             at: id.span.into(),

@@ -5,7 +5,7 @@ use super::campaign::{date, region, unknown_value};
 use super::names::{closest, help};
 use super::rules::Rules;
 use super::{CheckError, Problems};
-use crate::lang::Text;
+use crate::lang::{Arg, Text};
 use crate::model::{
     ChannelKind, CompareOp, Condition, Field, FieldType, Level, Operand, Path, Value,
 };
@@ -198,7 +198,7 @@ pub(super) fn lower(
             let (resolved, ty) = fields.resolve(path, problems)?;
             if ty != Type::Bool {
                 problems.push(CheckError::InvalidOperation {
-                    field: path.name.clone(),
+                    field: Arg::from(&path.name),
                     ty: ty.name(),
                     problem: Text::new("check.invalid_operation.alone"),
                     help: Text::new("check.invalid_operation.help_alone"),
@@ -278,17 +278,17 @@ fn lower_operand<'a>(
     operand: &ast::Operand,
     fields: &FieldTypes<'a>,
     problems: &mut Problems,
-) -> Option<(Operand, Type<'a>, String)> {
+) -> Option<(Operand, Type<'a>, Arg)> {
     match operand {
         ast::Operand::Path(path) => {
             let (resolved, ty) = fields.resolve(path, problems)?;
-            Some((Operand::Path(resolved), ty, path.name.clone()))
+            Some((Operand::Path(resolved), ty, Arg::from(&path.name)))
         }
         ast::Operand::Length(path, span) => {
             let (resolved, ty) = fields.resolve(path, problems)?;
             if !matches!(ty, Type::Text | Type::Kind(_)) {
                 problems.push(CheckError::InvalidOperation {
-                    field: path.name.clone(),
+                    field: Arg::from(&path.name),
                     ty: ty.name(),
                     problem: Text::new("check.invalid_operation.length"),
                     help: Text::new("check.invalid_operation.help_length"),
@@ -299,7 +299,7 @@ fn lower_operand<'a>(
             Some((
                 Operand::Length(resolved),
                 Type::Number,
-                format!("length({})", path.name),
+                Arg::Text(Text::new("word.length_of").with("field", &path.name)),
             ))
         }
     }
@@ -318,13 +318,13 @@ fn found_name(value: &ValueLit) -> Text {
 fn typed_value(
     value: &ValueLit,
     ty: Type,
-    field: &str,
+    field: &Arg,
     field_at: Span,
     problems: &mut Problems,
 ) -> Option<Value> {
     let mismatch = |problems: &mut Problems| {
         problems.push(CheckError::TypeMismatch {
-            field: field.to_string(),
+            field: field.clone(),
             expected: ty.name(),
             expected_example: ty.example(),
             found: found_name(value),
@@ -419,7 +419,7 @@ pub(super) fn field_value(
         FieldType::Bool => Type::Bool,
         FieldType::Enum(values) => Type::Enum(values),
     };
-    typed_value(value, ty, &id.name, id.span, problems)
+    typed_value(value, ty, &Arg::from(&id.name), id.span, problems)
 }
 
 /// The values of `path` a tip must have for the condition to hold, when the condition says so:

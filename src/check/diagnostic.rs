@@ -126,7 +126,7 @@ pub enum CheckError {
     /// exclude x when received == "昨天" reason "…"
     /// ```
     TypeMismatch {
-        field: String,
+        field: Arg,
         expected: Text,
         expected_example: Text,
         found: Text,
@@ -152,7 +152,7 @@ pub enum CheckError {
     /// exclude x when subject.name < "A" reason "…"
     /// ```
     InvalidOperation {
-        field: String,
+        field: Arg,
         ty: Text,
         problem: Text,
         help: Text,

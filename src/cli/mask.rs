@@ -30,8 +30,8 @@ pub fn reporters(text: &str) -> Cow<'_, str> {
                 previous = '\n';
                 continue;
             }
-            '"' => {
-                skip_string(&mut chars, previous == 'r');
+            '"' | '\u{201C}' | '\u{FF02}' => {
+                skip_string(&mut chars, previous == 'r' && c == '"', closing(c));
                 previous = '"';
                 continue;
             }
@@ -59,10 +59,10 @@ pub fn reporters(text: &str) -> Cow<'_, str> {
             if raw {
                 chars.next();
             }
-            if let Some(&(open, '"')) = chars.peek() {
+            if let Some(&(open, quote @ ('"' | '\u{201C}' | '\u{FF02}'))) = chars.peek() {
                 chars.next();
-                let end = skip_string(&mut chars, raw).unwrap_or(text.len());
-                spans.push(open + 1..end);
+                let end = skip_string(&mut chars, raw, closing(quote)).unwrap_or(text.len());
+                spans.push(open + quote.len_utf8()..end);
                 previous = '"';
                 continue;
             }
@@ -76,7 +76,10 @@ pub fn reporters(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     for (at, c) in text.char_indices() {
-        if spans.iter().any(|span| span.contains(&at)) && c != '\n' {
+        // Quote marks stay visible: they say nothing of the reporter, and a diagnostic may be
+        // about them (a name opened with `"` and closed with `”`).
+        let quote = matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{FF02}');
+        if spans.iter().any(|span| span.contains(&at)) && c != '\n' && !quote {
             match c.len_utf8() {
                 3 => out.push('＊'),
                 n => out.extend(std::iter::repeat_n('*', n)),
@@ -90,16 +93,25 @@ pub fn reporters(text: &str) -> Cow<'_, str> {
 
 /// Past the rest of a string whose opening quote was just read; the offset of its closing
 /// quote, if it has one on its line.
+/// The mark that closes a string opened with `open`.
+fn closing(open: char) -> char {
+    match open {
+        '\u{201C}' => '\u{201D}',
+        other => other,
+    }
+}
+
 fn skip_string(
     chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     raw: bool,
+    close: char,
 ) -> Option<usize> {
     while let Some((at, c)) = chars.next() {
         match c {
             '\\' if !raw => {
                 chars.next();
             }
-            '"' => return Some(at),
+            c if c == close => return Some(at),
             '\n' if !raw => return Some(at),
             _ => {}
         }
@@ -110,6 +122,15 @@ fn skip_string(
 #[cfg(test)]
 mod tests {
     use super::reporters;
+
+    #[test]
+    fn a_reporter_in_chinese_quotes_is_masked_and_the_quotes_stay() {
+        let text = "  反映人 “王某”\n  反映人 ＂李某＂\n  反映人 \"孙某”\n  内容 “说”";
+        assert_eq!(
+            reporters(text),
+            "  反映人 “＊＊”\n  反映人 ＂＊＊＂\n  反映人 \"＊＊”\n  内容 “说”"
+        );
+    }
 
     #[test]
     fn the_string_after_a_reporter_keyword_is_masked_and_nothing_else() {

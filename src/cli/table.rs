@@ -153,12 +153,26 @@ pub fn rows(layout: &Layout, line: usize, tip: &Tip, decisions: &[Decision]) -> 
             out.push_str(&format!(
                 "{:>8}{mark} {}: {}\n",
                 "",
-                terminal::cell(&explanation.rule),
+                terminal::cell(&rule_words(&explanation.rule)),
                 terminal::cell(&explanation.why)
             ));
         }
     }
     out
+}
+
+/// An explanation's step (`window`, `scope`, `exclusion ID`, `symptom ID`, identifiers in the
+/// JSON output) in the reader's words.
+fn rule_words(rule: &str) -> String {
+    let (kind, id) = rule.split_once(' ').unwrap_or((rule, ""));
+    let key = match kind {
+        "window" => "explain.rule.window",
+        "scope" => "explain.rule.scope",
+        "exclusion" => "explain.rule.exclusion",
+        "symptom" => "explain.rule.symptom",
+        _ => return rule.to_string(),
+    };
+    say(Text::new(key).with("id", id))
 }
 
 /// The row of a malformed record.

@@ -263,6 +263,8 @@ impl Serialize for Windows<'_> {
 pub struct Repeat {
     /// Its id.
     pub tip: String,
+    /// The day it was received.
+    pub received: NaiveDate,
     /// Similarity of the two texts, from 0 to 1; conditions compare it as it is, the output
     /// shows two decimals.
     #[serde(serialize_with = "two_decimals")]

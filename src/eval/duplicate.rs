@@ -14,6 +14,8 @@
 //! each band's bucket and its id: under 200 bytes a tip, never the text; a short text adds its
 //! bigram set, two bytes a bigram.
 
+use chrono::{Datelike, NaiveDate};
+
 use super::decision::Repeat;
 use crate::text::{Normalized, is_han};
 
@@ -34,7 +36,7 @@ const EXACT_UP_TO: usize = 48;
 const CHANCE: f64 = 1.0 / 256.0;
 
 /// The MinHash signature of a text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Signature {
     values: [u8; BINS],
     exact: u64,
@@ -99,6 +101,67 @@ impl Signature {
     fn band_key(values: &[u8; BINS], band: usize) -> u32 {
         let at = band * ROWS;
         u32::from_le_bytes([values[at], values[at + 1], values[at + 2], values[at + 3]])
+    }
+
+    /// Whether the text says enough to be compared at all.
+    pub fn comparable(&self) -> bool {
+        self.shingles >= MIN_SHINGLES
+    }
+
+    /// The keys of its locality-sensitive hash, one per band: a text similar to this one
+    /// shares at least one with it, with the probabilities given at [`BANDS`].
+    pub fn band_keys(&self) -> [u32; BANDS] {
+        std::array::from_fn(|band| Signature::band_key(&self.values, band))
+    }
+
+    /// The similarity of this text to `earlier`, when it is at least `threshold`.
+    pub fn similarity_at_least(&self, earlier: &Signature, threshold: f64) -> Option<f64> {
+        if !self.comparable() || !earlier.comparable() {
+            return None;
+        }
+        if self.exact == earlier.exact {
+            return Some(1.0);
+        }
+        let sets = earlier.set.as_deref().zip(self.set.as_deref());
+        similarity_at_least(&earlier.values, &self.values, sets, threshold)
+    }
+
+    /// The signature as bytes, to be kept in a store: the values, the text's hash, its number
+    /// of bigrams and, for a short text, its bigram set.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let set = self.set.as_deref().unwrap_or_default();
+        let mut bytes = Vec::with_capacity(BINS + 13 + set.len() * 2);
+        bytes.extend_from_slice(&self.values);
+        bytes.extend_from_slice(&self.exact.to_le_bytes());
+        bytes.extend_from_slice(&(self.shingles as u32).to_le_bytes());
+        bytes.push(u8::from(self.set.is_some()));
+        for hash in set {
+            bytes.extend_from_slice(&hash.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// A signature from [`to_bytes`](Signature::to_bytes); `None` for bytes it did not write.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
+        let values: [u8; BINS] = bytes.get(..BINS)?.try_into().ok()?;
+        let exact = u64::from_le_bytes(bytes.get(BINS..BINS + 8)?.try_into().ok()?);
+        let shingles = u32::from_le_bytes(bytes.get(BINS + 8..BINS + 12)?.try_into().ok()?);
+        let has_set = *bytes.get(BINS + 12)? == 1;
+        let rest = bytes.get(BINS + 13..)?;
+        if rest.len() % 2 != 0 || (!has_set && !rest.is_empty()) {
+            return None;
+        }
+        let set = has_set.then(|| {
+            rest.chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect()
+        });
+        Some(Signature {
+            values,
+            exact,
+            shingles: shingles as usize,
+            set,
+        })
     }
 }
 
@@ -278,6 +341,8 @@ pub struct DuplicateIndex {
     ends: Vec<u64>,
     /// One bit per tip: it came from the history, not from the input being decided.
     history: Vec<u64>,
+    /// The day each tip was received, as days from the common era.
+    received: Vec<i32>,
     values: Vec<[u8; BINS]>,
     exact: Vec<u64>,
     /// The bigram sets of short texts, one after another; `set_ends[tip]` is where a tip's
@@ -298,6 +363,7 @@ impl Default for DuplicateIndex {
             ids: String::new(),
             ends: Vec::new(),
             history: Vec::new(),
+            received: Vec::new(),
             values: Vec::new(),
             exact: Vec::new(),
             sets: Vec::new(),
@@ -352,6 +418,7 @@ impl DuplicateIndex {
     pub fn find_and_insert(
         &mut self,
         id: &str,
+        received: NaiveDate,
         signature: Signature,
         threshold: f64,
         history: bool,
@@ -430,6 +497,7 @@ impl DuplicateIndex {
         }
         self.ids.push_str(id);
         self.ends.push(self.ids.len() as u64);
+        self.received.push(received.num_days_from_ce());
         if index as usize / 64 >= self.history.len() {
             self.history.push(0);
         }
@@ -438,6 +506,8 @@ impl DuplicateIndex {
         }
         best.map(|(earlier, similarity)| Repeat {
             tip: self.id(earlier).to_string(),
+            received: NaiveDate::from_num_days_from_ce_opt(self.received[earlier as usize])
+                .unwrap_or(received),
             similarity,
             history: self.history[earlier as usize / 64] & (1 << (earlier % 64)) != 0,
         })
@@ -452,6 +522,10 @@ fn band_key(values: &[u8; BINS], band: usize) -> u64 {
 mod tests {
     use super::{DuplicateIndex, Signature};
     use crate::text::Normalized;
+
+    fn day() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2022, 6, 1).expect("a real date")
+    }
 
     fn signature(text: &str) -> Signature {
         let mut normalized = Normalized::default();
@@ -469,11 +543,11 @@ mod tests {
         let mut index = DuplicateIndex::new();
         assert!(
             index
-                .find_and_insert("A", signature(FIRST), 0.8, false)
+                .find_and_insert("A", day(), signature(FIRST), 0.8, false)
                 .is_none()
         );
         let repeat = index
-            .find_and_insert("B", signature(REWORDED), 0.8, false)
+            .find_and_insert("B", day(), signature(REWORDED), 0.8, false)
             .unwrap();
         assert_eq!(repeat.tip, "A");
         assert!(repeat.similarity >= 0.8 && repeat.similarity < 1.0);
@@ -484,6 +558,7 @@ mod tests {
         let mut index = DuplicateIndex::new();
         index.find_and_insert(
             "A",
+            day(),
             signature("基层负担繁重,频繁要求乡村两级重复填表"),
             0.8,
             true,
@@ -491,6 +566,7 @@ mod tests {
         let repeat = index
             .find_and_insert(
                 "B",
+                day(),
                 signature("基層負擔繁重,頻繁要求鄉村兩級重複填表"),
                 0.8,
                 false,
@@ -505,10 +581,10 @@ mod tests {
     #[test]
     fn a_different_tip_is_not_a_repeat() {
         let mut index = DuplicateIndex::new();
-        index.find_and_insert("A", signature(FIRST), 0.8, false);
+        index.find_and_insert("A", day(), signature(FIRST), 0.8, false);
         assert!(
             index
-                .find_and_insert("B", signature(OTHER), 0.5, false)
+                .find_and_insert("B", day(), signature(OTHER), 0.5, false)
                 .is_none()
         );
     }

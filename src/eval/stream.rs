@@ -41,7 +41,7 @@ pub trait RepeatIndex: Send {
     /// `history` marks tips that were only loaded, not evaluated.
     fn find_and_insert(
         &mut self,
-        id: &str,
+        tip: &Tip,
         signature: Signature,
         threshold: f64,
         history: bool,
@@ -51,12 +51,12 @@ pub trait RepeatIndex: Send {
 impl RepeatIndex for DuplicateIndex {
     fn find_and_insert(
         &mut self,
-        id: &str,
+        tip: &Tip,
         signature: Signature,
         threshold: f64,
         history: bool,
     ) -> Option<Repeat> {
-        DuplicateIndex::find_and_insert(self, id, signature, threshold, history)
+        DuplicateIndex::find_and_insert(self, &tip.id, tip.received, signature, threshold, history)
     }
 }
 
@@ -178,9 +178,9 @@ impl<'a, 'm> Stream<'a, 'm> {
         let mut repeats: Vec<Option<Repeat>> = Vec::with_capacity(analysed.len());
         for item in &mut analysed {
             let repeat = match (&item.tip, item.signature.take()) {
-                (Ok(tip), Some(signature)) => self
-                    .index
-                    .find_and_insert(&tip.id, signature, threshold, false),
+                (Ok(tip), Some(signature)) => {
+                    self.index.find_and_insert(tip, signature, threshold, false)
+                }
                 _ => None,
             };
             repeats.push(repeat);
@@ -307,7 +307,7 @@ impl Stream<'_, '_> {
                     let repeat = threshold.and_then(|threshold| {
                         let signature = Signature::of(prepared.normalized());
                         self.index
-                            .find_and_insert(&tip.id, signature, threshold, false)
+                            .find_and_insert(&tip, signature, threshold, false)
                     });
                     let decisions =
                         evaluator.decide(&tip, &prepared, repeat.as_ref(), self.explain);
@@ -353,7 +353,7 @@ pub fn remember<R: Read>(
                 if let Some(threshold) = threshold {
                     evaluator.prepare(&tip.text, &mut prepared);
                     let signature = Signature::of(prepared.normalized());
-                    index.find_and_insert(&tip.id, signature, threshold, true);
+                    index.find_and_insert(&tip, signature, threshold, true);
                 }
             }
             Err(error) => malformed(&error),

@@ -57,6 +57,7 @@ pub enum ParseError {
     /// title "六枝特区”
     /// ```
     MismatchedQuote {
+        open: String,
         found: String,
         opened: Span,
         at: Span,
@@ -144,7 +145,12 @@ pub enum ParseError {
     /// ```text
     /// 不予受理 匿名 当 非 实名
     /// ```
-    MissingPart { part: Text, clause: Span, at: Span },
+    MissingPart {
+        part: Text,
+        clause: Span,
+        at: Span,
+        help: Text,
+    },
 
     /// A quoted text that does not end on its line.
     ///
@@ -306,6 +312,26 @@ impl ParseError {
                             at: Span::new(start, start + 1),
                         },
                     );
+                }
+                let (mut start, mut len, mut found) = (start, len, found);
+                // `2023/06/06`: the slip is the separator, not the year before it.
+                let dates = [
+                    "syntax.expected.date",
+                    "syntax.expected.window_start",
+                    "syntax.expected.window_end",
+                ];
+                let digits = source[start..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                if digits == 4
+                    && dates.iter().any(|key| expected.mentions(key))
+                    && let Some(separator) = source[start + 4..].chars().next()
+                    && matches!(separator, '/' | '.' | '\u{FF0F}' | '。' | '\\')
+                {
+                    start += 4;
+                    len = separator.len_utf8();
+                    found = Text::new("syntax.found.token").with("token", separator.to_string());
                 }
                 let at = Span::new(start, start + len);
                 if let Some(taught) =

@@ -53,18 +53,31 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
         if repeated {
             break;
         }
-        let structural = matches!(
-            error,
+        // A block that does not open (`专项 x` without `{`) or close leaves nothing after it
+        // where it belongs: reading on would only report that, statement by statement.
+        let structural = match &error {
             ParseError::UnclosedBlock { .. }
-                | ParseError::ExtraClose { .. }
-                | ParseError::StrayClose { .. }
-                | ParseError::TooDeep { .. }
-        );
+            | ParseError::ExtraClose { .. }
+            | ParseError::StrayClose { .. }
+            | ParseError::TooDeep { .. } => true,
+            ParseError::Unexpected { keywords, .. } => keywords.contains(&"`{`"),
+            _ => false,
+        };
+        let fix = error.message(crate::lang::Lang::En).fix;
         errors.push(error);
         if structural || errors.len() >= MOST_ERRORS || line.0 == line.1 {
             break;
         }
-        blank(&mut text, line);
+        // A fix that fits where the slip was (`類別` → `类别`, `。` → nothing) lets the rest of
+        // the line, and a block it opens, be read as meant; otherwise the line is set aside.
+        match fix {
+            Some((span, replacement)) if replacement.len() <= span.len() => {
+                // Padded in bytes, so that every offset after it stays where it was.
+                let padded = replacement.clone() + &" ".repeat(span.len() - replacement.len());
+                text.replace_range(span.offset()..span.offset() + span.len(), &padded);
+            }
+            _ => blank(&mut text, line),
+        }
         blanked.push(line);
     }
     Err(errors)

@@ -163,6 +163,7 @@ const CLAUSES: &[(&str, &[&str])] = &[
     ("reason", &["exclude", "不予受理"]),
     ("match", &["symptom", "表现"]),
     ("to", &["window", "起止"]),
+    ("when", &["priority", "优先级", "deadline", "时限"]),
 ];
 
 /// A block opened with `{` and its first words (`类别 乙 "…"`).
@@ -252,7 +253,8 @@ pub(super) fn explain(
     found: &str,
     keywords: &[&'static str],
 ) -> Option<ParseError> {
-    structure(source, at, found)
+    quote_slip(source, at.start)
+        .or_else(|| structure(source, at, found))
         .or_else(|| keyword(found, at, keywords))
         .or_else(|| look_alike(source, at, found, keywords))
         .or_else(|| missing_part(source, at, keywords))
@@ -340,16 +342,30 @@ fn missing_part(source: &str, at: Span, keywords: &[&'static str]) -> Option<Par
             let line = &source[line_start..line_end];
             let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}']);
             let first = trimmed.split_whitespace().next().unwrap_or("");
-            if openers.contains(&first) {
+            // A part is missing when the clause stopped at the end of its line; a word the
+            // parser stops at within the line is a slip in the clause itself (`orr` for `or`).
+            // Only `当` comes in the middle of its line (`优先级 高 当 …`).
+            let same_line = !source[line_start..at.start].contains('\n');
+            let ends_clause =
+                at.start == at.end || source[at.start..].starts_with(['}', '\u{FF5D}']);
+            let mid_line = same_line && !ends_clause && *part != "when";
+            if openers.contains(&first) && !mid_line {
                 let start = line_start + (line.len() - trimmed.len());
                 let end = start + trimmed.trim_end().len();
                 let part = Text::new("syntax.expected.spelling")
                     .with("en", *en)
                     .with("zh", *zh);
+                let help = Text::new(if *en == "when" {
+                    "syntax.missing_part.help_when"
+                } else {
+                    "syntax.missing_part.help_end"
+                })
+                .with("part", part.clone());
                 return Some(ParseError::MissingPart {
                     part,
                     clause: Span::new(start, end.max(start)),
                     at,
+                    help,
                 });
             }
             if line_start == 0 {
@@ -394,10 +410,13 @@ fn keyword(found: &str, at: Span, keywords: &[&'static str]) -> Option<ParseErro
         });
     }
     // `部门jw`: a keyword and an id of the other script, with no space between them.
+    // `部门专项办` too: a Chinese keyword and a Chinese id of two characters or more (`或者`, one
+    // character more, is a misspelt `或`).
     for keyword in spellings() {
+        let han = keyword.chars().next().is_some_and(is_han);
         if let Some(rest) = found.strip_prefix(keyword)
             && let Some(next) = rest.chars().next()
-            && is_han(next) != keyword.chars().next().is_some_and(is_han)
+            && (is_han(next) != han || (han && rest.chars().count() >= 2))
         {
             return Some(ParseError::MissingSpace {
                 keyword: keyword.to_string(),
@@ -438,6 +457,8 @@ fn close_to(found: &str, keyword: &str) -> Option<usize> {
     let distance = strsim::damerau_levenshtein(&lower, keyword);
     let allowed = match (han, keyword.chars().count()) {
         (true, 2..) => 1,
+        // `orr`, `adn`: a letter too many or two swapped, never one word for another.
+        (false, 2..=3) if found.chars().count() >= keyword.chars().count() => 1,
         (false, 4..=7) => 1,
         (false, 8..) => 2,
         _ => 0,
@@ -458,6 +479,7 @@ fn look_alike(
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let (name, replacement) = match c {
         '。' if word(previous) && word(next) => ("syntax.look_alike.full_stop", "."),
+        '\u{FF0E}' if word(previous) && word(next) => ("syntax.look_alike.full_width", "."),
         '。' => ("syntax.look_alike.full_stop", ""),
         '；' => ("syntax.look_alike.semicolon", ""),
         ';' => ("syntax.look_alike.ascii_semicolon", ""),
@@ -470,7 +492,7 @@ fn look_alike(
     let replacement = match name {
         // The ASCII twin where the parser would take it (`＋` for `+`), nothing where it would
         // not (`标题：` wants no colon at all).
-        "syntax.look_alike.full_width" => {
+        "syntax.look_alike.full_width" if replacement.is_empty() => {
             let twin = char::from_u32(c as u32 - 0xFEE0)?;
             if expected.contains(&format!("`{twin}`").as_str()) {
                 twin.to_string()
@@ -480,8 +502,10 @@ fn look_alike(
         }
         _ => replacement.to_string(),
     };
-    let help = if replacement.is_empty() {
+    let help = if replacement.is_empty() && matches!(c, '。' | '；' | ';') {
         Text::new("syntax.look_alike.help_remove")
+    } else if replacement.is_empty() {
+        Text::new("syntax.look_alike.help_remove_mark")
     } else {
         Text::new("syntax.look_alike.help_type").with("replacement", replacement.as_str())
     };
@@ -503,10 +527,65 @@ pub(super) fn mismatched_quote(source: &str, open: usize) -> Option<ParseError> 
         .char_indices()
         .find(|(_, c)| matches!(c, '\u{201D}' | '\u{FF02}' | '\u{201C}'))?;
     let start = open + 1 + offset;
-    Some(ParseError::MismatchedQuote {
-        found: c.to_string(),
-        opened: Span::new(open, open + 1),
-        at: Span::new(start, start + c.len_utf8()),
-        replacement: "\"".to_string(),
-    })
+    Some(mismatch('"', open, c, start))
+}
+
+fn mismatch(open: char, opened_at: usize, found: char, at: usize) -> ParseError {
+    let close = if open == '\u{201C}' { '\u{201D}' } else { open };
+    ParseError::MismatchedQuote {
+        open: open.to_string(),
+        found: found.to_string(),
+        opened: Span::new(opened_at, opened_at + open.len_utf8()),
+        at: Span::new(at, at + found.len_utf8()),
+        replacement: close.to_string(),
+    }
+}
+
+/// A quoted text on the line of `stop`, before it, opened with one kind of quote and closed
+/// with another: `"区某局” 类型 "…"` reads as one text up to the next `"`, and `“王某"` never
+/// closes.
+fn quote_slip(source: &str, stop: usize) -> Option<ParseError> {
+    let line_start = source[..stop].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[stop..].find('\n').map_or(source.len(), |i| stop + i);
+    let line = &source[line_start..line_end];
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if line_start + at > stop {
+            return None;
+        }
+        match c {
+            '#' | '\u{FF03}' => return None,
+            '"' | '\u{201C}' | '\u{FF02}' => {
+                let close = if c == '\u{201C}' { '\u{201D}' } else { c };
+                let raw = c == '"' && line[..at].ends_with('r');
+                let mut other = None;
+                let mut closed = false;
+                while let Some((inner, d)) = chars.next() {
+                    if d == '\\' && !raw {
+                        chars.next();
+                    } else if d == close {
+                        closed = true;
+                        break;
+                    } else if other.is_none() && is_quote(d) && d != c {
+                        other = Some((inner, d));
+                    }
+                }
+                // The text ran on past a quote of another kind, to a quote of its own kind
+                // (or to the end of the line): that other quote was meant to close it.
+                let ran_on = !closed || other.is_some_and(|(inner, _)| line_start + inner < stop);
+                if let Some((inner, d)) = other
+                    && ran_on
+                    && (c != '\u{201C}' || d == '"' || d == '\u{FF02}')
+                {
+                    return Some(mismatch(c, line_start + at, d, line_start + inner));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{FF02}')
 }
