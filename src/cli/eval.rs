@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 use rectify::eval::{
     DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, Item,
-    Options, Records, Stopped, Stream, decided_line, error_line, remember,
+    Options, Records, RepeatIndex, Stopped, Stream, decided_line, error_line, remember,
 };
+use rectify::lang::Text;
+use rectify::store::{self, Location, Record};
 
 use super::load::checked_model;
-use rectify::lang::Text;
-
 use super::render::fatal;
 use super::{Status, check::plural};
 use super::{table, terminal};
@@ -76,6 +76,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
 
+    /// A store (a SQLite file, created when missing) where every decided tip is recorded and
+    /// against which every new tip is compared, across runs. It never holds a reporter's name
+    /// or contact: a keyed hash, with the key in a file beside the store.
+    #[arg(long, value_name = "FILE")]
+    store: Option<PathBuf>,
+
     /// The longest record read, in bytes; a longer one is a malformed record, and reading goes
     /// on at the next line.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
@@ -105,15 +111,23 @@ pub fn run(args: Args) -> Status {
     };
     let evaluator = Evaluator::new(&model).with_lang(super::lang());
     let decoder = Decoder::new(&model);
-    let mut index = DuplicateIndex::new();
+    let mut memory = DuplicateIndex::new();
+    let (mut lookup, mut recorder) = match &args.store {
+        Some(path) => match store::open(&Location::parse(&path.to_string_lossy())) {
+            Ok((lookup, recorder)) => (Some(lookup), Some(recorder)),
+            Err(error) => {
+                fatal(error.text());
+                return Status::Failure;
+            }
+        },
+        None => (None, None),
+    };
+    let index: &mut dyn RepeatIndex = match lookup.as_mut() {
+        Some(lookup) => lookup,
+        None => &mut memory,
+    };
     if let Some(path) = &args.history
-        && let Err(message) = load_history(
-            path,
-            &decoder,
-            &evaluator,
-            &mut index,
-            args.max_record_bytes,
-        )
+        && let Err(message) = load_history(path, &decoder, &evaluator, index, args.max_record_bytes)
     {
         fatal(message);
         return Status::Failure;
@@ -134,7 +148,7 @@ pub fn run(args: Args) -> Status {
         jobs: args.jobs.into(),
         explain: args.explain,
     };
-    let mut stream = match Stream::new(&evaluator, &decoder, &mut index, options) {
+    let mut stream = match Stream::new(&evaluator, &decoder, index, options) {
         Ok(stream) => stream,
         Err(error) => {
             fatal(threads_failed(args.jobs, &error));
@@ -148,6 +162,7 @@ pub fn run(args: Args) -> Status {
     };
     let table = (args.format == OutputFormat::Table)
         .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str())));
+    let key = recorder.as_ref().map(|r| r.key().clone());
     let render = |item: Item| -> Rendered {
         match item {
             Item::Decided {
@@ -160,6 +175,7 @@ pub fn run(args: Args) -> Status {
                     None => decided_line(line, tip, decisions, disclosure),
                 },
                 outcomes: Some(decisions.iter().map(|d| d.outcome.name()).collect()),
+                record: key.as_ref().map(|key| Record::of(tip, decisions, key)),
             },
             Item::Malformed(error) => Rendered {
                 text: match &table {
@@ -167,6 +183,7 @@ pub fn run(args: Args) -> Status {
                     None => error_line(error, super::lang()),
                 },
                 outcomes: None,
+                record: None,
             },
         }
     };
@@ -178,10 +195,20 @@ pub fn run(args: Args) -> Status {
     let result = match header.map(|header| out.write_all(header.as_bytes())) {
         Some(Err(error)) => Err(Stopped::Sink(error)),
         _ => stream.run(records, render, |batch: Vec<Rendered>| {
+            let mut records = Vec::new();
             for item in batch {
                 summary.count(item.outcomes.as_deref());
                 out.write_all(item.text.as_bytes())?;
                 written += 1;
+                records.extend(item.record);
+            }
+            // Recorded once its output is written: a run stopped in between leaves the store
+            // a prefix of the input, and running it again records the rest.
+            if let Some(recorder) = recorder.as_mut() {
+                out.flush()?;
+                recorder
+                    .write(&records)
+                    .map_err(|error| io::Error::other(super::say(error.text())))?;
             }
             Ok(())
         }),
@@ -207,6 +234,11 @@ pub fn run(args: Args) -> Status {
             fatal(error.text());
             status = Status::Failure;
         }
+    }
+    drop(stream);
+    if let Some(error) = lookup.as_mut().and_then(|lookup| lookup.failure()) {
+        fatal(error.text());
+        status = Status::Failure;
     }
     summary.print();
     status
@@ -266,10 +298,12 @@ pub(super) fn threads_failed(jobs: u16, error: &dyn std::fmt::Display) -> Text {
         .with("error", error.to_string())
 }
 
-/// One output record and, for a decided tip, its outcomes for the summary.
+/// One output record and, for a decided tip, its outcomes for the summary and its record for
+/// the store.
 struct Rendered {
     text: String,
     outcomes: Option<Vec<&'static str>>,
+    record: Option<Record>,
 }
 
 fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> Format {
@@ -351,7 +385,7 @@ fn load_history(
     path: &Path,
     decoder: &Decoder,
     evaluator: &Evaluator,
-    index: &mut DuplicateIndex,
+    index: &mut dyn RepeatIndex,
     max_record_bytes: usize,
 ) -> Result<(), Text> {
     let file = File::open(path).map_err(|e| cannot_read(path, &e))?;

@@ -26,7 +26,27 @@ pub fn localized(command: Command, lang: Lang) -> Command {
     let mut command = command.disable_help_subcommand(true);
     for name in names {
         let key = format!("help.{name}");
-        command = command.mut_subcommand(&name, |sub| texts(sub, &key, lang));
+        command = command.mut_subcommand(&name, |sub| tree(sub, &key, lang));
+    }
+    command
+}
+
+/// A command and its own subcommands (`store stats`, under `help.store.stats`).
+fn tree(command: Command, key: &str, lang: Lang) -> Command {
+    let mut command = texts(command, key, lang);
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    if names.is_empty() {
+        return command;
+    }
+    command = command
+        .disable_help_subcommand(true)
+        .subcommand_help_heading(lang.word("help.heading.commands"));
+    for name in names {
+        let sub_key = format!("{key}.{name}");
+        command = command.mut_subcommand(&name, |sub| tree(sub, &sub_key, lang));
     }
     command
 }

@@ -14,6 +14,7 @@ mod help;
 mod load;
 mod mask;
 mod render;
+mod store;
 mod table;
 mod terminal;
 mod test;
@@ -71,6 +72,7 @@ enum Command {
     Coverage(coverage::Args),
     Calendar(calendar::Args),
     Duties(duties::Args),
+    Store(store::Args),
 }
 
 /// How diagnostics are shown.
@@ -133,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Coverage(args) => coverage::run(args),
         Command::Calendar(args) => calendar::run(args),
         Command::Duties(args) => duties::run(args),
+        Command::Store(args) => store::run(args),
     };
     status.into()
 }

@@ -1,0 +1,94 @@
+//! The secret with which a store hashes reporters: made once, kept in a file of its own beside
+//! the store (readable by its owner only), never printed and never written into the store.
+//!
+//! Two tips from the same reporter get the same hash, so a rule can ask for "the same
+//! reporter" (同人同事); without the secret the hash does not say who it is, not even to
+//! someone who guesses names and numbers.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::StoreError;
+use crate::eval::Reporter;
+use crate::text::normalize;
+
+/// The length of the secret, in bytes.
+const LENGTH: usize = 32;
+
+/// A store's secret for hashing reporters.
+#[derive(Clone)]
+pub struct ReporterKey([u8; LENGTH]);
+
+impl std::fmt::Debug for ReporterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReporterKey(…)")
+    }
+}
+
+impl ReporterKey {
+    /// The key in `path`, made there first when the file does not exist.
+    pub fn load_or_create(path: &Path) -> Result<ReporterKey, StoreError> {
+        let fail = |error| StoreError::Key(path.to_path_buf(), error);
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let key: [u8; LENGTH] = bytes.as_slice().try_into().map_err(|_| {
+                    fail(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("a key is {LENGTH} bytes"),
+                    ))
+                })?;
+                Ok(ReporterKey(key))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; LENGTH];
+                getrandom::fill(&mut key)
+                    .map_err(|e| fail(std::io::Error::other(e.to_string())))?;
+                match write_new(path, &key) {
+                    Ok(()) => {}
+                    // Another process made it first: use theirs.
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(error) => return Err(fail(error)),
+                }
+                match std::fs::read(path) {
+                    Ok(bytes) if bytes.len() == LENGTH => {
+                        let mut key = [0u8; LENGTH];
+                        key.copy_from_slice(&bytes);
+                        Ok(ReporterKey(key))
+                    }
+                    Ok(_) => Err(fail(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("a key is {LENGTH} bytes"),
+                    ))),
+                    Err(error) => Err(fail(error)),
+                }
+            }
+            Err(error) => Err(fail(error)),
+        }
+    }
+
+    /// The hash of a reporter: name and contact in normal form, keyed, as 32 hex digits.
+    pub fn hash(&self, reporter: &Reporter) -> String {
+        let mut hasher = blake3::Hasher::new_keyed(&self.0);
+        hasher.update(normalize(reporter.name()).as_bytes());
+        hasher.update(&[0]);
+        if let Some(contact) = reporter.contact() {
+            hasher.update(normalize(contact).as_bytes());
+        }
+        let hash = hasher.finalize();
+        hash.to_hex()[..32].to_string()
+    }
+}
+
+/// Writes a new file that only its owner may read, failing if it exists.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
