@@ -174,10 +174,10 @@ pub(crate) struct Candidate {
 
 /// One kind of database holding a store.
 pub(crate) trait Backend: Send {
-    /// The place of `id` in recording order, if it is recorded.
-    fn position(&mut self, id: &str) -> Result<Option<i64>, StoreError>;
-    /// Tips recorded before `before` (or by any other run than `run`, when `before` is
-    /// `None`), sharing a band key with `keys`, at most [`PER_BAND`] a band, the latest first.
+    /// The place of `id` in recording order and the run that recorded it, if it is recorded.
+    fn position(&mut self, id: &str) -> Result<Option<(i64, String)>, StoreError>;
+    /// Tips sharing a band key with `keys`, at most [`PER_BAND`] a band, the latest first,
+    /// recorded by another run than `run`, and before `before` when it is given.
     fn candidates(
         &mut self,
         keys: &[u32],
@@ -288,10 +288,15 @@ impl Lookup {
         signature: &Signature,
         threshold: f64,
     ) -> Result<Option<Repeat>, StoreError> {
-        let before = self.backend.position(&tip.id)?;
+        // A tip already recorded is compared as when it was first decided: with what runs before
+        // that one had recorded; the tips of its own run are in memory now, as they were then.
+        let (run, before) = match self.backend.position(&tip.id)? {
+            Some((seq, run)) => (run, Some(seq)),
+            None => (self.run.clone(), None),
+        };
         let keys = signature.band_keys();
         let mut best: Option<Repeat> = None;
-        for candidate in self.backend.candidates(&keys, &self.run, before)? {
+        for candidate in self.backend.candidates(&keys, &run, before)? {
             if candidate.id == tip.id {
                 continue;
             }

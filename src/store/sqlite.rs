@@ -72,11 +72,11 @@ fn date(text: &str) -> NaiveDate {
 }
 
 impl Backend for Sqlite {
-    fn position(&mut self, id: &str) -> Result<Option<i64>, StoreError> {
+    fn position(&mut self, id: &str) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .connection
-            .prepare_cached("SELECT seq FROM tips WHERE id = ?1")?
-            .query_row(params![id], |row| row.get(0))
+            .prepare_cached("SELECT seq, run FROM tips WHERE id = ?1")?
+            .query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?)
     }
 
@@ -89,7 +89,7 @@ impl Backend for Sqlite {
         let mut seqs: Vec<i64> = Vec::new();
         let mut statement = self.connection.prepare_cached(
             "SELECT b.seq FROM bands b JOIN tips t ON t.seq = b.seq
-             WHERE b.band = ?1 AND b.key = ?2 AND (?3 IS NULL AND t.run != ?4 OR b.seq < ?3)
+             WHERE b.band = ?1 AND b.key = ?2 AND t.run != ?4 AND (?3 IS NULL OR b.seq < ?3)
              ORDER BY b.seq DESC LIMIT ?5",
         )?;
         for (band, key) in keys.iter().enumerate() {
