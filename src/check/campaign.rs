@@ -386,59 +386,52 @@ impl<'a> Lowering<'a, '_> {
         let Some((scope_span, levels_written)) = scope_span else {
             return;
         };
-        let levels = condition::required_values(condition, &crate::model::Path::SubjectLevel);
-        if let Some(levels) = levels
-            && !scope.levels.is_empty()
-        {
-            let names: Vec<&str> = levels
-                .iter()
-                .filter_map(|value| match value {
-                    crate::model::Value::Level(level) => Some(level.name()),
-                    _ => None,
-                })
-                .collect();
-            if names
-                .iter()
-                .all(|name| !scope.levels.iter().any(|l| l.name() == *name))
-            {
-                self.problems.push(CheckError::UnreachableRule {
-                    what,
-                    name: name.to_string(),
-                    property: Text::new("check.unreachable_rule.level"),
-                    values: names.join("、"),
-                    accepted: levels_written.to_string(),
-                    at: at.into(),
-                    scope: (*scope_span).into(),
-                });
-                return;
+        use crate::model::{Path, Value};
+        // A value as the scope compares it (a level by its name, a kind in normal form), and as
+        // it is shown.
+        let compared = |value: &Value| match value {
+            Value::Level(level) => Some((level.name().to_string(), level.name().to_string())),
+            Value::Text(text) => Some((normalize(text), text.clone())),
+            _ => None,
+        };
+        // Per property: what the scope accepts, compared and as written.
+        let checks = [
+            (
+                Path::SubjectLevel,
+                scope
+                    .levels
+                    .iter()
+                    .map(|l| l.name().to_string())
+                    .collect::<Vec<_>>(),
+                levels_written.clone(),
+                "check.unreachable_rule.level",
+            ),
+            (
+                Path::SubjectKind,
+                scope.subjects.iter().map(|k| normalize(k)).collect(),
+                scope.subjects.join("、"),
+                "check.unreachable_rule.kind",
+            ),
+        ];
+        for (path, accepted, written, property) in checks {
+            let Some(values) = condition::required_values(condition, &path) else {
+                continue;
+            };
+            let needed: Vec<(String, String)> = values.into_iter().filter_map(&compared).collect();
+            if accepted.is_empty() || needed.iter().any(|(value, _)| accepted.contains(value)) {
+                continue;
             }
-        }
-        let kinds = condition::required_values(condition, &crate::model::Path::SubjectKind);
-        if let Some(kinds) = kinds
-            && !scope.subjects.is_empty()
-        {
-            let texts: Vec<&str> = kinds
-                .iter()
-                .filter_map(|value| match value {
-                    crate::model::Value::Text(text) => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect();
-            let accepted: Vec<String> = scope.subjects.iter().map(|k| normalize(k)).collect();
-            if texts
-                .iter()
-                .all(|kind| !accepted.contains(&normalize(kind)))
-            {
-                self.problems.push(CheckError::UnreachableRule {
-                    what,
-                    name: name.to_string(),
-                    property: Text::new("check.unreachable_rule.kind"),
-                    values: texts.join("、"),
-                    accepted: scope.subjects.join("、"),
-                    at: at.into(),
-                    scope: (*scope_span).into(),
-                });
-            }
+            let shown: Vec<&str> = needed.iter().map(|(_, shown)| shown.as_str()).collect();
+            self.problems.push(CheckError::UnreachableRule {
+                what,
+                name: name.to_string(),
+                property: Text::new(property),
+                values: shown.join("、"),
+                accepted: written,
+                at: at.into(),
+                scope: (*scope_span).into(),
+            });
+            return;
         }
     }
 

@@ -84,11 +84,6 @@ impl Problem {
         }
     }
 
-    /// The code, such as `rectify::check::duplicate_id`.
-    pub fn code(&self) -> String {
-        self.message(Lang::En).code
-    }
-
     fn position(&self) -> usize {
         match &self.error {
             ProblemKind::Parse(error) => error.span().start,

@@ -95,14 +95,6 @@ impl Lang {
         self.template(key)
     }
 
-    /// Every key of this language's catalogue, in file order.
-    pub fn keys(self) -> Vec<&'static str> {
-        parse(source(self))
-            .into_iter()
-            .map(|(key, _)| key)
-            .collect()
-    }
-
     /// The catalogue of this language as written, for tests and tools.
     pub fn source(self) -> &'static str {
         source(self)

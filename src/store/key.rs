@@ -30,15 +30,6 @@ impl ReporterKey {
     pub fn load_or_create(path: &Path) -> Result<ReporterKey, StoreError> {
         let fail = |error| StoreError::Key(path.to_path_buf(), error);
         match std::fs::read(path) {
-            Ok(bytes) => {
-                let key: [u8; LENGTH] = bytes.as_slice().try_into().map_err(|_| {
-                    fail(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("a key is {LENGTH} bytes"),
-                    ))
-                })?;
-                Ok(ReporterKey(key))
-            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = [0u8; LENGTH];
                 getrandom::fill(&mut key)
@@ -49,21 +40,20 @@ impl ReporterKey {
                     Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
                     Err(error) => return Err(fail(error)),
                 }
-                match std::fs::read(path) {
-                    Ok(bytes) if bytes.len() == LENGTH => {
-                        let mut key = [0u8; LENGTH];
-                        key.copy_from_slice(&bytes);
-                        Ok(ReporterKey(key))
-                    }
-                    Ok(_) => Err(fail(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("a key is {LENGTH} bytes"),
-                    ))),
-                    Err(error) => Err(fail(error)),
-                }
+                Self::from_file(path)
             }
-            Err(error) => Err(fail(error)),
+            _ => Self::from_file(path),
         }
+    }
+
+    fn from_file(path: &Path) -> Result<ReporterKey, StoreError> {
+        let bytes =
+            std::fs::read(path).map_err(|error| StoreError::Key(path.to_path_buf(), error))?;
+        let key: [u8; LENGTH] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::KeyLength(path.to_path_buf(), LENGTH))?;
+        Ok(ReporterKey(key))
     }
 
     /// The hash of a reporter: name and contact in normal form, keyed, as 32 hex digits.

@@ -44,6 +44,8 @@ pub enum StoreError {
     Database(String),
     /// The secret beside the store could not be read or made.
     Key(PathBuf, std::io::Error),
+    /// The file beside the store is not a key: not the length of one.
+    KeyLength(PathBuf, usize),
     /// A store written by a newer rectify.
     TooNew(i64),
 }
@@ -58,6 +60,9 @@ impl StoreError {
             StoreError::Key(path, error) => Text::new("store.key")
                 .with("path", path.display().to_string())
                 .with("error", error.to_string()),
+            StoreError::KeyLength(path, length) => Text::new("store.key_length")
+                .with("path", path.display().to_string())
+                .with("length", *length),
             StoreError::TooNew(version) => Text::new("store.too_new")
                 .with("version", *version)
                 .with("known", SCHEMA_VERSION),
