@@ -10,7 +10,7 @@ mod support;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rectify::eval::{Decoder, DuplicateIndex, Evaluator, Prepared, Signature};
+use rectify::eval::{Decoder, DuplicateIndex, Evaluator, Prepared, Seen, Signature};
 use rectify::{SourceFile, check};
 
 const TIPS: usize = 2_000;
@@ -75,16 +75,16 @@ fn evaluation(c: &mut Criterion) {
             for (i, line) in lines.iter().enumerate() {
                 let tip = decoder.json(line, i + 1).unwrap();
                 evaluator.prepare(&tip.text, &mut prepared);
-                let repeat = evaluator.duplicate_threshold().and_then(|t| {
-                    index.find_and_insert(
-                        &tip.id,
-                        tip.received,
+                let repeats = match evaluator.duplicate_threshold() {
+                    Some(t) => index.find_and_insert(
+                        &Seen::of(&tip),
                         Signature::of(prepared.normalized()),
                         t,
                         false,
-                    )
-                });
-                let decisions = evaluator.decide(&tip, &prepared, repeat.as_ref(), false);
+                    ),
+                    None => Vec::new(),
+                };
+                let decisions = evaluator.decide(&tip, &prepared, &repeats, false);
                 serde_json::to_writer(&mut out, &decisions).unwrap();
                 out.push(b'\n');
             }

@@ -8,7 +8,9 @@
 use miette::Severity;
 use serde::Serialize;
 
-use crate::eval::{DuplicateIndex, Evaluator, Outcome, Prepared, Repeat, Signature, Subject, Tip};
+use crate::eval::{
+    DuplicateIndex, Evaluator, Outcome, Prepared, Repeat, Seen, Signature, Subject, Tip,
+};
 use crate::lang::{Lang, Message, Text};
 use crate::model::{Example, Expected, Model};
 use crate::syntax::Span;
@@ -97,21 +99,24 @@ pub fn run_examples(model: &Model, filter: Option<&str>) -> Vec<ExampleResult> {
         for example in &campaign.examples {
             let tip = tip(example);
             evaluator.prepare(&tip.text, &mut prepared);
-            let repeat: Option<Repeat> = threshold.and_then(|threshold| {
-                seen.find_and_insert(
-                    &example.name,
-                    example.received,
+            let repeats: Vec<Repeat> = match threshold {
+                Some(threshold) => seen.find_and_insert(
+                    &Seen {
+                        id: &example.name,
+                        ..Seen::of(&tip)
+                    },
                     Signature::of(prepared.normalized()),
                     threshold,
                     false,
-                )
-            });
+                ),
+                None => Vec::new(),
+            };
             let selected =
                 filter.is_none_or(|f| example.name.contains(f) || campaign.id.contains(f));
             if !selected {
                 continue;
             }
-            let decisions = evaluator.decide(&tip, &prepared, repeat.as_ref(), false);
+            let decisions = evaluator.decide(&tip, &prepared, &repeats, false);
             let outcome = &decisions[index].outcome;
             results.push(ExampleResult {
                 campaign: campaign.id.clone(),

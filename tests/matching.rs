@@ -200,6 +200,16 @@ fn coverage_is_the_same_whatever_the_number_of_jobs() {
             let other = &tips[(i + step) % tips.len()];
             let mut joined = tip.clone();
             joined["id"] = format!("{}+{step}", tip["id"].as_str().unwrap()).into();
+            // Each about a subject of its own, so that the records do not repeat each other
+            // (the bundled clauses ask for the same subject).
+            if let Some(subject) = joined["subject"].as_object_mut() {
+                let name = subject
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                subject.insert("name".into(), format!("{name}{step}").into());
+            }
             joined["text"] = format!(
                 "{}{}",
                 tip["text"].as_str().unwrap(),

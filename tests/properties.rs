@@ -148,7 +148,7 @@ mod evaluation {
             let mut prepared = Prepared::default();
             evaluator.prepare(&tip.text, &mut prepared);
             let chars: Vec<char> = tip.text.chars().collect();
-            for decision in evaluator.decide(&tip, &prepared, None, true) {
+            for decision in evaluator.decide(&tip, &prepared, &[], true) {
                 if let Outcome::Accepted { matches, .. } = decision.outcome {
                     for symptom in matches.iter().flat_map(|a| &a.categories).flat_map(|c| &c.symptoms) {
                         for evidence in &symptom.evidence {

@@ -7,7 +7,7 @@ use super::rules::Rules;
 use super::{CheckError, Problems};
 use crate::lang::{Arg, Text};
 use crate::model::{
-    ChannelKind, CompareOp, Condition, Field, FieldType, Level, Operand, Path, Value,
+    ChannelKind, CompareOp, Condition, Field, FieldType, Level, Operand, Path, RepeatRule, Value,
 };
 use crate::syntax::Span;
 use crate::syntax::ast::{self, ConditionExpr, Ident, ValueLit};
@@ -15,9 +15,11 @@ use crate::text::normalize;
 
 /// Similarity above which a tip counts as a repeat when a scheme does not say.
 pub(crate) const DEFAULT_SIMILARITY: f64 = 0.8;
-/// The lowest similarity a scheme may ask for: below it the evaluator's candidate search
-/// (tuned for 0.8) would miss too many repeats, and tips on one theme would count as repeats.
-const MIN_SIMILARITY: f64 = 0.7;
+/// The lowest similarity a scheme may ask for: below it tips about one subject on one theme
+/// would count as repeats (see the repeat pairs in docs/performance.md).
+const MIN_SIMILARITY: f64 = 0.5;
+/// The furthest back a repeat clause may look, in days: ten years.
+const MAX_WITHIN_DAYS: u32 = 3650;
 
 /// The type of a field path.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,7 +175,13 @@ pub(super) fn lower(
             inner, fields, rules, problems,
         )?))),
         ConditionExpr::Mentions(rule, _) => Some(Condition::Mentions(rules.rule(rule, problems)?)),
-        ConditionExpr::Duplicate { similarity, .. } => {
+        ConditionExpr::Duplicate {
+            similarity,
+            same_subject,
+            same_reporter,
+            within,
+            ..
+        } => {
             let threshold = match similarity {
                 None => DEFAULT_SIMILARITY,
                 Some(lit) => match lit.text.parse::<f64>() {
@@ -188,7 +196,26 @@ pub(super) fn lower(
                     }
                 },
             };
-            Some(Condition::Duplicate(threshold))
+            let within_days = match within {
+                None => None,
+                Some(lit) => match lit.text.parse::<u32>() {
+                    Ok(days) if (1..=MAX_WITHIN_DAYS).contains(&days) => Some(days),
+                    _ => {
+                        problems.push(CheckError::NumberOutOfRange {
+                            text: lit.text.clone(),
+                            expected: Text::new("check.number_out_of_range.days"),
+                            at: lit.span.into(),
+                        });
+                        return None;
+                    }
+                },
+            };
+            Some(Condition::Duplicate(RepeatRule {
+                similarity: threshold,
+                same_subject: *same_subject,
+                same_reporter: *same_reporter,
+                within_days,
+            }))
         }
         ConditionExpr::Missing(path, _) => {
             let (path, _) = fields.resolve(path, problems)?;

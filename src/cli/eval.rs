@@ -76,11 +76,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
 
-    /// A store (a SQLite file, created when missing) where every decided tip is recorded and
-    /// against which every new tip is compared, across runs. It never holds a reporter's name
-    /// or contact: a keyed hash, with the key in a file beside the store.
-    #[arg(long, value_name = "FILE")]
-    store: Option<PathBuf>,
+    /// A store (a SQLite file, created when missing, or a `postgres://` database) where every
+    /// decided tip is recorded and against which every new tip is compared, across runs. It
+    /// never holds a reporter's name or contact: a keyed hash, with the key in a file of its
+    /// own.
+    #[arg(long, value_name = "FILE|URL")]
+    store: Option<String>,
+
+    /// The file of the store's reporter key; by default beside a SQLite store
+    /// (`FILE.key`), or, for a PostgreSQL store, in the user's configuration directory.
+    #[arg(long, value_name = "KEY")]
+    store_key: Option<PathBuf>,
 
     /// The longest record read, in bytes; a longer one is a malformed record, and reading goes
     /// on at the next line.
@@ -113,7 +119,7 @@ pub fn run(args: Args) -> Status {
     let decoder = Decoder::new(&model);
     let mut memory = DuplicateIndex::new();
     let (mut lookup, mut recorder) = match &args.store {
-        Some(path) => match store::open(&Location::parse(&path.to_string_lossy())) {
+        Some(path) => match store::open(&Location::parse(path), args.store_key.as_deref()) {
             Ok((lookup, recorder)) => (Some(lookup), Some(recorder)),
             Err(error) => {
                 fatal(error.text());

@@ -31,9 +31,14 @@ enum Action {
 /// Show how many tips the store holds, from when to when, and their outcomes by campaign.
 #[derive(Debug, clap::Args)]
 struct Stats {
-    /// The store (a SQLite file).
-    #[arg(long, value_name = "FILE")]
-    store: PathBuf,
+    /// The store (a SQLite file or a `postgres://` database).
+    #[arg(long, value_name = "FILE|URL")]
+    store: String,
+
+    /// The file of the store's reporter key; by default beside a SQLite store
+    /// (`FILE.key`), or, for a PostgreSQL store, in the user's configuration directory.
+    #[arg(long, value_name = "KEY")]
+    store_key: Option<PathBuf>,
 
     /// `human` or `json`.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
@@ -44,18 +49,28 @@ struct Stats {
 /// reporter, not even as its hash.
 #[derive(Debug, clap::Args)]
 struct Export {
-    /// The store (a SQLite file).
-    #[arg(long, value_name = "FILE")]
-    store: PathBuf,
+    /// The store (a SQLite file or a `postgres://` database).
+    #[arg(long, value_name = "FILE|URL")]
+    store: String,
+
+    /// The file of the store's reporter key; by default beside a SQLite store
+    /// (`FILE.key`), or, for a PostgreSQL store, in the user's configuration directory.
+    #[arg(long, value_name = "KEY")]
+    store_key: Option<PathBuf>,
 }
 
 /// Record earlier tips (the JSON Lines or CSV files once given to `--history`) in the store,
 /// without deciding them, so that new tips are compared with them.
 #[derive(Debug, clap::Args)]
 struct Import {
-    /// The store (a SQLite file, created when missing).
-    #[arg(long, value_name = "FILE")]
-    store: PathBuf,
+    /// The store (a SQLite file, created when missing, or a `postgres://` database).
+    #[arg(long, value_name = "FILE|URL")]
+    store: String,
+
+    /// The file of the store's reporter key; by default beside a SQLite store
+    /// (`FILE.key`), or, for a PostgreSQL store, in the user's configuration directory.
+    #[arg(long, value_name = "KEY")]
+    store_key: Option<PathBuf>,
 
     /// A scheme file or directory, for the fields its tips may carry; repeatable.
     #[arg(long = "scheme", short = 's', required = true, value_name = "PATH")]
@@ -78,15 +93,15 @@ pub fn run(args: Args) -> Status {
     }
 }
 
-fn open(path: &std::path::Path) -> Result<Recorder, Status> {
-    store::maintain(&Location::parse(&path.to_string_lossy())).map_err(|error| {
+fn open(store: &str, key: Option<&std::path::Path>) -> Result<Recorder, Status> {
+    store::maintain(&Location::parse(store), key).map_err(|error| {
         fatal(error.text());
         Status::Failure
     })
 }
 
 fn show_stats(args: &Stats) -> Status {
-    let mut recorder = match open(&args.store) {
+    let mut recorder = match open(&args.store, args.store_key.as_deref()) {
         Ok(recorder) => recorder,
         Err(status) => return status,
     };
@@ -140,7 +155,7 @@ fn exported(record: &Record) -> serde_json::Value {
 }
 
 fn export_records(args: &Export) -> Status {
-    let mut recorder = match open(&args.store) {
+    let mut recorder = match open(&args.store, args.store_key.as_deref()) {
         Ok(recorder) => recorder,
         Err(status) => return status,
     };
@@ -167,7 +182,7 @@ fn import_tips(args: &Import) -> Status {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let mut recorder = match open(&args.store) {
+    let mut recorder = match open(&args.store, args.store_key.as_deref()) {
         Ok(recorder) => recorder,
         Err(status) => return status,
     };

@@ -6,17 +6,37 @@ use super::decision::Repeat;
 use super::matching::TextView;
 use super::tip::Tip;
 use crate::lang::{Lang, Text};
-use crate::model::{CompareOp, Condition, Operand, Path, Value};
+use crate::model::{CompareOp, Condition, Operand, Path, RepeatRule, Value};
 use crate::text::normalize;
 
 /// What a condition can look at.
 pub(crate) struct Facts<'a, 't> {
     pub tip: &'t Tip,
     pub text: &'a TextView<'a, 't>,
-    pub repeat: Option<&'a Repeat>,
+    /// The earlier tips it may repeat, the most similar first.
+    pub repeats: &'a [Repeat],
 }
 
 impl Facts<'_, '_> {
+    /// The most similar earlier tip that one of `rules` counts as the same matter.
+    pub(crate) fn repeat_for(&self, rules: &[RepeatRule]) -> Option<&Repeat> {
+        self.repeats
+            .iter()
+            .find(|repeat| rules.iter().any(|rule| self.admits(rule, repeat)))
+    }
+
+    fn admits(&self, rule: &RepeatRule, repeat: &Repeat) -> bool {
+        repeat.similarity >= rule.similarity
+            && (!rule.same_subject || repeat.same_subject)
+            && (!rule.same_reporter || repeat.same_reporter)
+            && rule.within_days.is_none_or(|days| {
+                (self.tip.received - repeat.received)
+                    .num_days()
+                    .unsigned_abs()
+                    <= u64::from(days)
+            })
+    }
+
     pub(crate) fn holds(&self, condition: &Condition) -> bool {
         match condition {
             Condition::Const(value) => *value,
@@ -24,9 +44,7 @@ impl Facts<'_, '_> {
             Condition::Or(parts) => parts.iter().any(|p| self.holds(p)),
             Condition::Not(inner) => !self.holds(inner),
             Condition::Mentions(rule) => self.text.matches(rule),
-            Condition::Duplicate(threshold) => {
-                self.repeat.is_some_and(|r| r.similarity >= *threshold)
-            }
+            Condition::Duplicate(rule) => self.repeat_for(std::slice::from_ref(rule)).is_some(),
             Condition::Missing(path) => match self.text(path) {
                 Some(text) => text.is_none_or(|text| text.trim().is_empty()),
                 None => match self.value(path) {
@@ -146,9 +164,24 @@ pub(crate) fn explain(facts: &Facts, condition: &Condition) -> String {
         Condition::Mentions(rule) => {
             format!("{} {}", kw("kw.mentions"), facts.text.explain(rule))
         }
-        Condition::Duplicate(threshold) => {
-            let head = format!("{} {} {threshold}", kw("kw.duplicate"), kw("kw.similarity"));
-            let found = match facts.repeat {
+        Condition::Duplicate(rule) => {
+            let mut head = format!(
+                "{} {} {}",
+                kw("kw.duplicate"),
+                kw("kw.similarity"),
+                rule.similarity
+            );
+            if rule.same_subject {
+                head = format!("{head} {}", kw("kw.same_subject"));
+            }
+            if rule.same_reporter {
+                head = format!("{head} {}", kw("kw.same_reporter"));
+            }
+            if let Some(days) = rule.within_days {
+                let within = Text::new("kw.within_days").with("days", days);
+                head = format!("{head} {}", within.render(spelling));
+            }
+            let found = match facts.repeat_for(std::slice::from_ref(rule)) {
                 Some(repeat) => Text::new("explain.repeats")
                     .with("tip", &repeat.tip)
                     .with("similarity", format!("{:.2}", repeat.similarity)),

@@ -258,7 +258,7 @@ impl Serialize for Windows<'_> {
     }
 }
 
-/// The earlier tip a tip repeats.
+/// An earlier tip that a tip may repeat: how similar its text is, and what else it shares.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repeat {
     /// Its id.
@@ -272,6 +272,12 @@ pub struct Repeat {
     /// Whether it came from the history file rather than the same input.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+    /// Whether both name the same subject (for `同一对象`).
+    #[serde(skip)]
+    pub same_subject: bool,
+    /// Whether both come from the same real-name reporter (for `同一举报人`).
+    #[serde(skip)]
+    pub same_reporter: bool,
 }
 
 fn two_decimals<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {

@@ -17,7 +17,67 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::decision::Repeat;
-use crate::text::{Normalized, is_han};
+use super::tip::{Reporter, Tip};
+use crate::text::{Normalized, is_han, normalize};
+
+/// What the index keeps of a tip besides its text: its id, when it came, and keys of its
+/// subject and reporter (never the reporter's name or contact).
+#[derive(Debug, Clone, Copy)]
+pub struct Seen<'a> {
+    /// The tip's id.
+    pub id: &'a str,
+    /// The day it was received.
+    pub received: NaiveDate,
+    /// The key of its subject, as [`subject_key`] makes it.
+    pub subject: Option<u64>,
+    /// The key of its reporter, as [`reporter_key`] makes it.
+    pub reporter: Option<u64>,
+}
+
+impl<'a> Seen<'a> {
+    /// What the index keeps of `tip`.
+    pub fn of(tip: &'a Tip) -> Seen<'a> {
+        Seen {
+            id: &tip.id,
+            received: tip.received,
+            subject: subject_key(tip.subject.name.as_deref()),
+            reporter: tip.reporter.as_ref().map(reporter_key),
+        }
+    }
+}
+
+/// The key of a subject by its name: the name in normal form, hashed, so that `六枝特区教育局`
+/// and `六枝特區教育局` are one subject. `None` for a tip that names none.
+pub fn subject_key(name: Option<&str>) -> Option<u64> {
+    let name = normalize(name?.trim());
+    if name.is_empty() {
+        return None;
+    }
+    Some(hash64(name.as_bytes()))
+}
+
+/// The key of a reporter in memory, for `同一举报人` within one run: name and contact in normal
+/// form, hashed. Never written anywhere; a store keeps its own keyed hash.
+pub fn reporter_key(reporter: &Reporter) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(normalize(reporter.name()).as_bytes());
+    hasher.update(&[0]);
+    if let Some(contact) = reporter.contact() {
+        hasher.update(normalize(contact).as_bytes());
+    }
+    first_eight(hasher.finalize().as_bytes())
+}
+
+/// A stable 64-bit hash (it is kept in stores), never `0`.
+fn hash64(bytes: &[u8]) -> u64 {
+    first_eight(blake3::hash(bytes).as_bytes())
+}
+
+fn first_eight(bytes: &[u8; 32]) -> u64 {
+    let mut first = [0; 8];
+    first.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(first).max(1)
+}
 
 /// Values in a signature.
 const BINS: usize = 80;
@@ -31,9 +91,17 @@ const MIN_SHINGLES: usize = 4;
 /// Up to this many bigrams a text keeps its set of bigrams (a 16-bit hash of each), and two
 /// such texts are compared exactly: for a short text one bigram more or less moves the
 /// similarity further than a sampled estimate can see.
-const EXACT_UP_TO: usize = 48;
+const EXACT_UP_TO: usize = 256;
 /// The chance that two different bigram sets agree on a value's lowest eight bits anyway.
 const CHANCE: f64 = 1.0 / 256.0;
+/// A text at least this share of another's length is compared by containment: how much of it
+/// the other holds.
+const RETELLING: f64 = 0.4;
+/// Earlier tips handed back for one tip, the most similar first: enough for clauses that also
+/// ask for the same subject or reporter to find theirs.
+pub const MAX_REPEATS: usize = 8;
+/// The latest tips of the same subject looked at for a new tip, besides its band buckets.
+const SUBJECT_LIMIT: usize = 16;
 
 /// The MinHash signature of a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,8 +190,15 @@ impl Signature {
         if self.exact == earlier.exact {
             return Some(1.0);
         }
-        let sets = earlier.set.as_deref().zip(self.set.as_deref());
-        similarity_at_least(&earlier.values, &self.values, sets, threshold)
+        likeness_at_least(earlier.parts(), self.parts(), threshold)
+    }
+
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            values: &self.values,
+            shingles: self.shingles,
+            set: self.set.as_deref(),
+        }
     }
 
     /// The signature as bytes, to be kept in a store: the values, the text's hash, its number
@@ -165,31 +240,62 @@ impl Signature {
     }
 }
 
-/// The similarity of two signatures, when it is at least `threshold`: exact when both texts
-/// are short, else estimated. For short texts the estimate only decides whether to compute
-/// it, with room for its error.
-fn similarity_at_least(
-    a: &[u8; BINS],
-    b: &[u8; BINS],
-    sets: Option<(&[u16], &[u16])>,
-    threshold: f64,
-) -> Option<f64> {
-    let agree = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    let estimate = if agree == BINS {
-        1.0
-    } else {
-        ((agree as f64 / BINS as f64 - CHANCE) / (1.0 - CHANCE)).max(0.0)
-    };
-    let similarity = match sets {
-        Some((a, b)) if estimate >= threshold - 0.3 => jaccard(a, b),
-        Some(_) => return None,
-        None => estimate,
-    };
-    (similarity >= threshold).then_some(similarity)
+/// What a comparison needs of a signature.
+#[derive(Debug, Clone, Copy)]
+struct Parts<'a> {
+    values: &'a [u8; BINS],
+    shingles: usize,
+    set: Option<&'a [u16]>,
 }
 
-/// The Jaccard similarity of two sorted, duplicate-free lists.
-fn jaccard(a: &[u16], b: &[u16]) -> f64 {
+/// The likeness of two texts, when it is at least `threshold`: exact when both are short, else
+/// estimated from their signatures.
+fn likeness_at_least(a: Parts<'_>, b: Parts<'_>, threshold: f64) -> Option<f64> {
+    let likeness = match (a.set, b.set) {
+        (Some(x), Some(y)) => {
+            let shared = shared(x, y);
+            likeness(shared as f64, x.len(), y.len())
+        }
+        _ => {
+            let agree = a
+                .values
+                .iter()
+                .zip(b.values)
+                .filter(|(x, y)| x == y)
+                .count();
+            let jaccard = if agree == BINS {
+                1.0
+            } else {
+                ((agree as f64 / BINS as f64 - CHANCE) / (1.0 - CHANCE)).max(0.0)
+            };
+            // |A ∩ B| = J (|A| + |B|) / (1 + J)
+            let shared = jaccard * (a.shingles + b.shingles) as f64 / (1.0 + jaccard);
+            likeness(shared, a.shingles, b.shingles)
+        }
+    };
+    (likeness >= threshold).then_some(likeness)
+}
+
+/// How much two texts of `a` and `b` bigrams, `shared` of them in common, say the same: the
+/// share of the shorter text's bigrams that the longer one holds too (containment), so that a
+/// shorter retelling of a tip is as similar to it as a reworded one; but a text much shorter
+/// than the other says too little of it, and is taken by the Jaccard similarity instead.
+fn likeness(shared: f64, a: usize, b: usize) -> f64 {
+    let (short, long) = (a.min(b) as f64, a.max(b) as f64);
+    if short == 0.0 {
+        return 0.0;
+    }
+    let jaccard = shared / (short + long - shared);
+    let containment = (shared / short).min(1.0);
+    if short >= RETELLING * long {
+        containment.max(jaccard)
+    } else {
+        jaccard
+    }
+}
+
+/// The number of values two sorted, duplicate-free lists share.
+fn shared(a: &[u16], b: &[u16]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -202,12 +308,7 @@ fn jaccard(a: &[u16], b: &[u16]) -> f64 {
             }
         }
     }
-    let union = a.len() + b.len() - both;
-    if union == 0 {
-        0.0
-    } else {
-        both as f64 / union as f64
-    }
+    both
 }
 
 /// Fills empty bins from the next non-empty one (rotation densification), so that short texts
@@ -345,12 +446,22 @@ pub struct DuplicateIndex {
     received: Vec<i32>,
     values: Vec<[u8; BINS]>,
     exact: Vec<u64>,
+    shingles: Vec<u32>,
     /// The bigram sets of short texts, one after another; `set_ends[tip]` is where a tip's
     /// ends (a long text's is empty).
     sets: Vec<u16>,
     set_ends: Vec<u32>,
+    /// Per tip, the key of its subject and of its reporter (`0`: none).
+    subjects: Vec<u64>,
+    reporters: Vec<u64>,
     /// The first tip of each text, by its hash.
     first: Slots,
+    /// The latest tip of each text; earlier ones are chained through `previous_same_text`.
+    latest_same_text: Slots,
+    previous_same_text: Vec<u32>,
+    /// The latest tip of each subject; earlier ones are chained through `previous_of_subject`.
+    by_subject: Slots,
+    previous_of_subject: Vec<u32>,
     /// Per band, the latest tip of each band key; earlier ones are chained through `previous`.
     latest: [Slots; BANDS],
     /// `previous[tip * BANDS + band]`: the tip before it in the same bucket, or `NONE`.
@@ -366,9 +477,16 @@ impl Default for DuplicateIndex {
             received: Vec::new(),
             values: Vec::new(),
             exact: Vec::new(),
+            shingles: Vec::new(),
             sets: Vec::new(),
             set_ends: Vec::new(),
+            subjects: Vec::new(),
+            reporters: Vec::new(),
             first: Slots::salted(0),
+            latest_same_text: Slots::salted(u64::MAX - 1),
+            previous_same_text: Vec::new(),
+            by_subject: Slots::salted(u64::MAX),
+            previous_of_subject: Vec::new(),
             latest: std::array::from_fn(|band| Slots::salted((band as u64 + 1) << 32)),
             previous: Vec::new(),
         }
@@ -413,68 +531,97 @@ impl DuplicateIndex {
         &self.ids[start..self.ends[tip] as usize]
     }
 
-    /// The most similar earlier tip at `threshold` or above (the earliest among equals), then
-    /// remembers this one. `history` marks tips from the history file.
+    /// The earlier tips at `threshold` or above, the most similar first (the earliest among
+    /// equals), at most [`MAX_REPEATS`]; then remembers this one. `history` marks tips from the
+    /// history file.
     pub fn find_and_insert(
         &mut self,
-        id: &str,
-        received: NaiveDate,
+        tip: &Seen<'_>,
         signature: Signature,
         threshold: f64,
         history: bool,
-    ) -> Option<Repeat> {
+    ) -> Vec<Repeat> {
         if signature.shingles < MIN_SHINGLES {
-            return None;
+            return Vec::new();
         }
-        let mut best: Option<(u32, f64)> = None;
+        let mut found: Vec<(u32, f64)> = Vec::new();
         let identical = {
             let exact = &self.exact;
             self.first.get(|tip| exact[tip as usize], signature.exact)
         };
+        let mut seen: Vec<u32> = Vec::with_capacity(BANDS * BUCKET_LIMIT + SUBJECT_LIMIT);
         if let Some(earlier) = identical {
-            best = Some((earlier, 1.0));
-        } else {
-            let values = &self.values;
-            let mut seen = [NONE; BANDS * BUCKET_LIMIT];
-            let mut count = 0;
+            seen.push(earlier);
+            found.push((earlier, 1.0));
+            // And the latest tips with the same text, for clauses that ask for more than the
+            // text: the first may be about another subject, or from another reporter.
+            let exact = &self.exact;
+            let mut candidate = self
+                .latest_same_text
+                .get(|tip| exact[tip as usize], signature.exact)
+                .unwrap_or(NONE);
+            let mut walked = 0;
+            while candidate != NONE && walked < MAX_REPEATS {
+                walked += 1;
+                if !seen.contains(&candidate) {
+                    seen.push(candidate);
+                    found.push((candidate, 1.0));
+                }
+                candidate = self.previous_same_text[candidate as usize];
+            }
+        }
+        let mut consider = |index: &DuplicateIndex, candidate: u32, found: &mut Vec<(u32, f64)>| {
+            if seen.contains(&candidate) {
+                return;
+            }
+            seen.push(candidate);
+            let earlier = index.signature_parts(candidate);
+            if let Some(similarity) = likeness_at_least(earlier, signature.parts(), threshold) {
+                found.push((candidate, similarity));
+            }
+        };
+        if identical.is_none() {
             for (band, slots) in self.latest.iter().enumerate() {
                 let key = band_key(&signature.values, band);
+                let values = &self.values;
                 let mut candidate = slots
                     .get(|tip| band_key(&values[tip as usize], band), key)
                     .unwrap_or(NONE);
                 let mut walked = 0;
                 while candidate != NONE && walked < BUCKET_LIMIT {
                     walked += 1;
-                    if !seen[..count].contains(&candidate) {
-                        seen[count] = candidate;
-                        count += 1;
-                        let sets = self.set(candidate).zip(signature.set.as_deref());
-                        if let Some(similarity) = similarity_at_least(
-                            &values[candidate as usize],
-                            &signature.values,
-                            sets,
-                            threshold,
-                        ) {
-                            let better = match best {
-                                None => true,
-                                Some((index, top)) => {
-                                    similarity > top || (similarity == top && candidate < index)
-                                }
-                            };
-                            if better {
-                                best = Some((candidate, similarity));
-                            }
-                        }
-                    }
+                    consider(self, candidate, &mut found);
                     candidate = self.previous[candidate as usize * BANDS + band];
                 }
             }
         }
+        // A shorter retelling of an earlier tip about the same subject may share no band with
+        // it: the subject's latest tips are looked at too.
+        let subject = tip.subject.unwrap_or(0);
+        if subject != 0 {
+            let subjects = &self.subjects;
+            let mut candidate = self
+                .by_subject
+                .get(|tip| subjects[tip as usize], subject)
+                .unwrap_or(NONE);
+            let mut walked = 0;
+            while candidate != NONE && walked < SUBJECT_LIMIT {
+                walked += 1;
+                consider(self, candidate, &mut found);
+                candidate = self.previous_of_subject[candidate as usize];
+            }
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        found.truncate(MAX_REPEATS);
+
         let index = self.ends.len() as u32;
         self.values.push(signature.values);
         self.exact.push(signature.exact);
+        self.shingles.push(signature.shingles as u32);
         self.sets.extend(signature.set.iter().flatten());
         self.set_ends.push(self.sets.len() as u32);
+        self.subjects.push(subject);
+        self.reporters.push(tip.reporter.unwrap_or(0));
         // An identical text is found through the first tip with it; it joins no bucket, so a
         // flood of identical tips does not fill the buckets.
         let joins = identical.is_none();
@@ -484,6 +631,11 @@ impl DuplicateIndex {
             self.first
                 .put(|tip| exact[tip as usize], signature.exact, index);
         }
+        let previous_same_text = self
+            .latest_same_text
+            .put(|tip| exact[tip as usize], signature.exact, index)
+            .unwrap_or(NONE);
+        self.previous_same_text.push(previous_same_text);
         for (band, slots) in self.latest.iter_mut().enumerate() {
             let previous = if joins {
                 let key = band_key(&signature.values, band);
@@ -495,22 +647,49 @@ impl DuplicateIndex {
             };
             self.previous.push(previous);
         }
-        self.ids.push_str(id);
+        let previous_of_subject = if subject != 0 {
+            let subjects = &self.subjects;
+            self.by_subject
+                .put(|tip| subjects[tip as usize], subject, index)
+                .unwrap_or(NONE)
+        } else {
+            NONE
+        };
+        self.previous_of_subject.push(previous_of_subject);
+        self.ids.push_str(tip.id);
         self.ends.push(self.ids.len() as u64);
-        self.received.push(received.num_days_from_ce());
+        self.received.push(tip.received.num_days_from_ce());
         if index as usize / 64 >= self.history.len() {
             self.history.push(0);
         }
         if history {
             self.history[index as usize / 64] |= 1 << (index % 64);
         }
-        best.map(|(earlier, similarity)| Repeat {
-            tip: self.id(earlier).to_string(),
-            received: NaiveDate::from_num_days_from_ce_opt(self.received[earlier as usize])
-                .unwrap_or(received),
-            similarity,
-            history: self.history[earlier as usize / 64] & (1 << (earlier % 64)) != 0,
-        })
+        found
+            .into_iter()
+            .map(|(earlier, similarity)| {
+                let at = earlier as usize;
+                Repeat {
+                    tip: self.id(earlier).to_string(),
+                    received: NaiveDate::from_num_days_from_ce_opt(self.received[at])
+                        .unwrap_or(tip.received),
+                    similarity,
+                    history: self.history[at / 64] & (1 << (earlier % 64)) != 0,
+                    same_subject: subject != 0 && self.subjects[at] == subject,
+                    same_reporter: tip
+                        .reporter
+                        .is_some_and(|r| r != 0 && self.reporters[at] == r),
+                }
+            })
+            .collect()
+    }
+
+    fn signature_parts(&self, tip: u32) -> Parts<'_> {
+        Parts {
+            values: &self.values[tip as usize],
+            shingles: self.shingles[tip as usize] as usize,
+            set: self.set(tip),
+        }
     }
 }
 
@@ -520,7 +699,8 @@ fn band_key(values: &[u8; BINS], band: usize) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{DuplicateIndex, Signature};
+    use super::{DuplicateIndex, Seen, Signature, subject_key};
+    use crate::eval::Repeat;
     use crate::text::Normalized;
 
     fn day() -> chrono::NaiveDate {
@@ -533,47 +713,60 @@ mod tests {
         Signature::of(&normalized)
     }
 
+    fn seen<'a>(id: &'a str, subject: Option<&str>, reporter: Option<u64>) -> Seen<'a> {
+        Seen {
+            id,
+            received: day(),
+            subject: subject_key(subject),
+            reporter,
+        }
+    }
+
+    fn add(index: &mut DuplicateIndex, id: &str, text: &str) -> Vec<Repeat> {
+        index.find_and_insert(&seen(id, None, None), signature(text), 0.8, false)
+    }
+
     const FIRST: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周开了五次会,基层干部疲于奔命,没有时间下乡办实事。";
     const REWORDED: &str = "六枝特区某局今年以来层层开会,超计划随意加开全区性会议,一周竟开了五次会,基层干部疲于奔命,根本没有时间下乡办实事。";
     const OTHER: &str =
         "某镇政府工作人员接待企业语气生硬、态度傲慢,停水停电不发通知,企业生产受到很大影响。";
+    const LONG: &str = "每项工作都要拍照、录像、写纪实材料，基层干部整天忙于留痕，一项简单的入户走访也要拍三张照片、填两张表、写一篇纪实，真正为群众办事的时间越来越少。";
+    const SHORTER: &str = "每项工作都拍照录像写纪实，一项入户走访也要拍三张照片、填两张表、写一篇纪实，为群众办事的时间越来越少。";
 
     #[test]
     fn a_slightly_reworded_tip_is_a_repeat() {
         let mut index = DuplicateIndex::new();
-        assert!(
-            index
-                .find_and_insert("A", day(), signature(FIRST), 0.8, false)
-                .is_none()
-        );
-        let repeat = index
-            .find_and_insert("B", day(), signature(REWORDED), 0.8, false)
-            .unwrap();
-        assert_eq!(repeat.tip, "A");
-        assert!(repeat.similarity >= 0.8 && repeat.similarity < 1.0);
+        assert!(add(&mut index, "A", FIRST).is_empty());
+        let repeats = add(&mut index, "B", REWORDED);
+        assert_eq!(repeats[0].tip, "A");
+        assert!(repeats[0].similarity >= 0.8 && repeats[0].similarity < 1.0);
+    }
+
+    #[test]
+    fn a_shorter_retelling_is_a_repeat() {
+        let mut index = DuplicateIndex::new();
+        add(&mut index, "A", LONG);
+        let repeats = add(&mut index, "B", SHORTER);
+        assert_eq!(repeats.len(), 1, "{repeats:?}");
+        assert!(repeats[0].similarity >= 0.8, "{repeats:?}");
     }
 
     #[test]
     fn the_same_text_in_traditional_characters_is_an_exact_repeat() {
         let mut index = DuplicateIndex::new();
         index.find_and_insert(
-            "A",
-            day(),
+            &seen("A", None, None),
             signature("基层负担繁重,频繁要求乡村两级重复填表"),
             0.8,
             true,
         );
-        let repeat = index
-            .find_and_insert(
-                "B",
-                day(),
-                signature("基層負擔繁重,頻繁要求鄉村兩級重複填表"),
-                0.8,
-                false,
-            )
-            .unwrap();
+        let repeats = add(&mut index, "B", "基層負擔繁重,頻繁要求鄉村兩級重複填表");
         assert_eq!(
-            (repeat.tip.as_str(), repeat.similarity, repeat.history),
+            (
+                repeats[0].tip.as_str(),
+                repeats[0].similarity,
+                repeats[0].history
+            ),
             ("A", 1.0, true)
         );
     }
@@ -581,11 +774,67 @@ mod tests {
     #[test]
     fn a_different_tip_is_not_a_repeat() {
         let mut index = DuplicateIndex::new();
-        index.find_and_insert("A", day(), signature(FIRST), 0.8, false);
-        assert!(
-            index
-                .find_and_insert("B", day(), signature(OTHER), 0.5, false)
-                .is_none()
+        add(&mut index, "A", FIRST);
+        let repeats = index.find_and_insert(&seen("B", None, None), signature(OTHER), 0.5, false);
+        assert!(repeats.is_empty(), "{repeats:?}");
+    }
+
+    #[test]
+    fn a_repeat_says_whether_it_shares_the_subject_and_the_reporter() {
+        let mut index = DuplicateIndex::new();
+        let insert = |index: &mut DuplicateIndex, id, subject, reporter| {
+            index.find_and_insert(
+                &seen(id, Some(subject), reporter),
+                signature(FIRST),
+                0.8,
+                false,
+            )
+        };
+        insert(&mut index, "A", "六枝特区某局", Some(7));
+        insert(&mut index, "B", "另一个局", Some(9));
+        let repeats = insert(&mut index, "C", "六枝特區某局", Some(9));
+        let facts: Vec<(&str, bool, bool)> = repeats
+            .iter()
+            .map(|r| (r.tip.as_str(), r.same_subject, r.same_reporter))
+            .collect();
+        assert_eq!(facts, [("A", true, false), ("B", false, true)]);
+    }
+
+    #[test]
+    fn a_subjects_earlier_tips_are_found_even_in_a_flood_of_look_alikes() {
+        let mut index = DuplicateIndex::new();
+        index.find_and_insert(
+            &seen("A", Some("六枝特区某局"), None),
+            signature(LONG),
+            0.8,
+            false,
         );
+        // Look-alikes of other subjects that fill every band bucket the repeat could share.
+        for i in 0..200 {
+            let text = format!("{LONG}第{i}次");
+            index.find_and_insert(&seen("X", Some("别处"), None), signature(&text), 0.8, false);
+        }
+        let repeats = index.find_and_insert(
+            &seen("B", Some("六枝特区某局"), None),
+            signature(SHORTER),
+            0.8,
+            false,
+        );
+        assert!(
+            repeats.iter().any(|r| r.tip == "A" && r.same_subject),
+            "{repeats:?}"
+        );
+    }
+
+    #[test]
+    fn a_signature_survives_the_store() {
+        for text in [FIRST, LONG, &LONG.repeat(5)] {
+            let signature = signature(text);
+            assert_eq!(
+                Signature::from_bytes(&signature.to_bytes()),
+                Some(signature)
+            );
+        }
+        assert_eq!(Signature::from_bytes(&[1, 2, 3]), None);
     }
 }

@@ -29,7 +29,7 @@ pub use decision::{
     AreaMatch, Assigned, CategoryMatch, Decision, Due, DutyDue, Evidence, Explanation, Outcome,
     Repeat, ScopeReason, Similarity, Suggestion, SymptomMatch,
 };
-pub use duplicate::{DuplicateIndex, Signature};
+pub use duplicate::{DuplicateIndex, MAX_REPEATS, Seen, Signature, reporter_key, subject_key};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
 pub use output::{Disclosure, decided_line, error_line};
 pub use record::{CsvLayout, Decoder, RecordError};
@@ -79,7 +79,7 @@ impl<'m> Evaluator<'m> {
             .iter()
             .map(|c| c.scope.subjects.iter().map(|k| normalize(k)).collect())
             .collect();
-        let mut thresholds = Vec::new();
+        let mut rules = Vec::new();
         for campaign in &model.campaigns {
             let conditions = campaign
                 .exclusions
@@ -88,10 +88,10 @@ impl<'m> Evaluator<'m> {
                 .chain(campaign.priorities.iter().filter_map(|p| p.when.as_ref()))
                 .chain(campaign.deadlines.iter().filter_map(|d| d.when.as_ref()));
             for condition in conditions {
-                collect_thresholds(condition, &mut thresholds);
+                collect_rules(condition, &mut rules);
             }
         }
-        let duplicate_threshold = thresholds.into_iter().reduce(f64::min);
+        let duplicate_threshold = rules.iter().map(|r| r.similarity).reduce(f64::min);
         let scanner = Scanner::new(model);
         let literal_sets = model
             .campaigns
@@ -145,13 +145,14 @@ impl<'m> Evaluator<'m> {
         );
     }
 
-    /// Every campaign's decision on a prepared tip, in model order. `repeat` is the earlier tip
-    /// it repeats, if any; `explain` adds why each rule did or did not fire.
+    /// Every campaign's decision on a prepared tip, in model order. `repeats` are the earlier
+    /// tips it may repeat, the most similar first; `explain` adds why each rule did or did not
+    /// fire.
     pub fn decide<'t>(
         &'t self,
         tip: &'t Tip,
         prepared: &Prepared,
-        repeat: Option<&Repeat>,
+        repeats: &[Repeat],
         explain: bool,
     ) -> Vec<Decision<'t>> {
         self.model
@@ -172,7 +173,7 @@ impl<'m> Evaluator<'m> {
                 let facts = Facts {
                     tip,
                     text: &text,
-                    repeat,
+                    repeats,
                 };
                 let mut trace = explain.then(Vec::new);
                 let outcome = self.outcome(index, campaign, &facts, &mut trace);
@@ -243,9 +244,9 @@ impl<'m> Evaluator<'m> {
                 condition::explain(facts, &exclusion.condition)
             });
             if fired {
-                let repeats = uses_duplicate(&exclusion.condition)
-                    .then(|| facts.repeat.cloned())
-                    .flatten();
+                let mut rules = Vec::new();
+                collect_rules(&exclusion.condition, &mut rules);
+                let repeats = facts.repeat_for(&rules).cloned();
                 return Outcome::Excluded {
                     exclusion: &exclusion.id,
                     reason: &exclusion.reason,
@@ -427,22 +428,16 @@ fn assigned<'t>(campaign: &'t Campaign, routes: &[&Route]) -> Vec<Assigned<'t>> 
         .collect()
 }
 
-fn collect_thresholds(condition: &crate::model::Condition, out: &mut Vec<f64>) {
+fn collect_rules(condition: &crate::model::Condition, out: &mut Vec<crate::model::RepeatRule>) {
     use crate::model::Condition;
     match condition {
-        Condition::Duplicate(threshold) => out.push(*threshold),
+        Condition::Duplicate(rule) => out.push(*rule),
         Condition::And(parts) | Condition::Or(parts) => {
             for part in parts {
-                collect_thresholds(part, out);
+                collect_rules(part, out);
             }
         }
-        Condition::Not(inner) => collect_thresholds(inner, out),
+        Condition::Not(inner) => collect_rules(inner, out),
         _ => {}
     }
-}
-
-fn uses_duplicate(condition: &crate::model::Condition) -> bool {
-    let mut thresholds = Vec::new();
-    collect_thresholds(condition, &mut thresholds);
-    !thresholds.is_empty()
 }

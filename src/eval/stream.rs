@@ -19,7 +19,7 @@ use std::io::Read;
 use std::sync::mpsc::sync_channel;
 
 use super::decision::{Decision, Repeat};
-use super::duplicate::{DuplicateIndex, Signature};
+use super::duplicate::{DuplicateIndex, Seen, Signature};
 use super::input::{InputError, Raw, Records};
 use super::record::{Decoder, RecordError};
 use super::tip::Tip;
@@ -37,15 +37,15 @@ const QUEUED: usize = 2;
 
 /// Where earlier tips are remembered, to find repeats (同一事项重复反映).
 pub trait RepeatIndex: Send {
-    /// The most similar earlier tip at `threshold` or above, then remembers this one.
-    /// `history` marks tips that were only loaded, not evaluated.
+    /// The earlier tips at `threshold` or above, the most similar first, then remembers this
+    /// one. `history` marks tips that were only loaded, not evaluated.
     fn find_and_insert(
         &mut self,
         tip: &Tip,
         signature: Signature,
         threshold: f64,
         history: bool,
-    ) -> Option<Repeat>;
+    ) -> Vec<Repeat>;
 }
 
 impl RepeatIndex for DuplicateIndex {
@@ -55,8 +55,8 @@ impl RepeatIndex for DuplicateIndex {
         signature: Signature,
         threshold: f64,
         history: bool,
-    ) -> Option<Repeat> {
-        DuplicateIndex::find_and_insert(self, &tip.id, tip.received, signature, threshold, history)
+    ) -> Vec<Repeat> {
+        DuplicateIndex::find_and_insert(self, &Seen::of(tip), signature, threshold, history)
     }
 }
 
@@ -175,13 +175,13 @@ impl<'a, 'm> Stream<'a, 'm> {
             }
         });
         let threshold = evaluator.duplicate_threshold().unwrap_or(1.0);
-        let mut repeats: Vec<Option<Repeat>> = Vec::with_capacity(analysed.len());
+        let mut repeats: Vec<Vec<Repeat>> = Vec::with_capacity(analysed.len());
         for item in &mut analysed {
             let repeat = match (&item.tip, item.signature.take()) {
                 (Ok(tip), Some(signature)) => {
                     self.index.find_and_insert(tip, signature, threshold, false)
                 }
-                _ => None,
+                _ => Vec::new(),
             };
             repeats.push(repeat);
         }
@@ -190,7 +190,7 @@ impl<'a, 'm> Stream<'a, 'm> {
             analysed.into_iter().zip(repeats).collect(),
             |(item, repeat)| match &item.tip {
                 Ok(tip) => {
-                    let decisions = evaluator.decide(tip, &item.prepared, repeat.as_ref(), explain);
+                    let decisions = evaluator.decide(tip, &item.prepared, &repeat, explain);
                     render(Item::Decided {
                         line: item.line,
                         tip,
@@ -304,13 +304,15 @@ impl Stream<'_, '_> {
             let rendered = match self.decoder.decode(raw, layout.as_ref()) {
                 Ok(tip) => {
                     evaluator.prepare(&tip.text, &mut prepared);
-                    let repeat = threshold.and_then(|threshold| {
-                        let signature = Signature::of(prepared.normalized());
-                        self.index
-                            .find_and_insert(&tip, signature, threshold, false)
-                    });
-                    let decisions =
-                        evaluator.decide(&tip, &prepared, repeat.as_ref(), self.explain);
+                    let repeats = match threshold {
+                        Some(threshold) => {
+                            let signature = Signature::of(prepared.normalized());
+                            self.index
+                                .find_and_insert(&tip, signature, threshold, false)
+                        }
+                        None => Vec::new(),
+                    };
+                    let decisions = evaluator.decide(&tip, &prepared, &repeats, self.explain);
                     render(Item::Decided {
                         line,
                         tip: &tip,

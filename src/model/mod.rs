@@ -294,8 +294,8 @@ pub enum Condition {
     Not(Box<Condition>),
     /// The text matches the rule.
     Mentions(MatchRule),
-    /// The tip repeats an earlier one with at least this similarity.
-    Duplicate(f64),
+    /// The tip repeats an earlier one, as the rule says.
+    Duplicate(RepeatRule),
     /// The field is absent or empty.
     Missing(Path),
     /// A comparison.
@@ -304,6 +304,19 @@ pub enum Condition {
     In(Operand, Vec<Value>),
     /// A boolean field is true.
     Flag(Path),
+}
+
+/// When an earlier tip is the same matter as this one (同一事项重复反映).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RepeatRule {
+    /// The least similarity of the two texts, from 0 to 1.
+    pub similarity: f64,
+    /// Only an earlier tip about the same subject counts.
+    pub same_subject: bool,
+    /// Only an earlier tip from the same (real-name) reporter counts.
+    pub same_reporter: bool,
+    /// Only an earlier tip received at most this many days before or after this one counts.
+    pub within_days: Option<u32>,
 }
 
 /// A field of a tip, built in or declared.

@@ -10,28 +10,38 @@
 //! [`open`] gives two handles on one store: a [`Lookup`], the stream's repeat index, which finds
 //! earlier tips in the store and, for the tips of this run, in memory; and a [`Recorder`], which
 //! writes decided tips in input order, one transaction per batch, so that a run stopped at any
-//! point leaves a store holding a prefix of its input. Recording is idempotent by tip id: a
-//! tip already in the store keeps its first record, and is compared only with the tips recorded
-//! before it, so that running the same input again decides it the same way.
+//! point leaves a store holding a prefix of its input. A run compares its tips with what was
+//! recorded before it began (its horizon), never with what another process commits meanwhile,
+//! so that its answers do not depend on timing. Recording is idempotent by tip id: a tip
+//! already in the store keeps its first record, and is compared only with what was recorded
+//! before its first run began, so that running the same input again decides it the same way.
 //!
 //! This module only stores and finds; it decides nothing.
 
 mod key;
+mod postgres;
 mod sqlite;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::eval::{Decision, DuplicateIndex, Outcome, Repeat, RepeatIndex, Signature, Tip};
+use crate::eval::{
+    Decision, DuplicateIndex, MAX_REPEATS, Outcome, Repeat, RepeatIndex, Seen, Signature, Tip,
+    subject_key,
+};
 use crate::lang::Text;
 use crate::text::Normalized;
 
 pub use key::ReporterKey;
 
 /// The schema this version of rectify writes; an older store is migrated when opened.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2 added each tip's subject key, to look at a subject's earlier tips.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Earlier tips of the same subject looked at per tip, the most recent.
+const PER_SUBJECT: usize = 16;
 
 /// Earlier tips looked at per band key: the most recent ones. A repeat of an older tip is
 /// still found through its other bands.
@@ -76,6 +86,17 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<::postgres::Error> for StoreError {
+    fn from(error: ::postgres::Error) -> StoreError {
+        // The server's own words, not the client's summary ("db error").
+        let message = match error.as_db_error() {
+            Some(db) => format!("{}: {}", db.severity(), db.message()),
+            None => error.to_string(),
+        };
+        StoreError::Database(message)
+    }
+}
+
 /// A tip as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Record {
@@ -89,6 +110,9 @@ pub struct Record {
     /// The subject's division code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The key the repeat search finds the subject's tips by.
+    #[serde(skip)]
+    pub subject_key: Option<u64>,
     /// The keyed hash of the reporter, for a real-name tip.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter: Option<String>,
@@ -124,6 +148,7 @@ impl Record {
             id: tip.id.clone(),
             received: tip.received,
             subject: tip.subject.name.clone(),
+            subject_key: subject_key(tip.subject.name.as_deref()),
             region: tip.subject.region.as_ref().map(|r| r.code().to_string()),
             reporter: tip.reporter.as_ref().map(|r| key.hash(r)),
             outcomes: decisions.iter().map(recorded).collect(),
@@ -170,25 +195,50 @@ pub struct Stats {
     pub outcomes: Vec<(String, String, u64)>,
 }
 
+/// Adds the outcomes of one record (as JSON) to `outcomes`, by campaign and outcome.
+pub(crate) fn tally(outcomes: &mut Vec<(String, String, u64)>, json: &str) {
+    let recorded: Vec<Recorded> = serde_json::from_str(json).unwrap_or_default();
+    for decision in recorded {
+        match outcomes
+            .iter_mut()
+            .find(|(c, o, _)| *c == decision.campaign && *o == decision.outcome)
+        {
+            Some(entry) => entry.2 += 1,
+            None => outcomes.push((decision.campaign, decision.outcome, 1)),
+        }
+    }
+}
+
 /// An earlier tip the store may hand back for the repeat search.
 pub(crate) struct Candidate {
     pub id: String,
     pub received: NaiveDate,
     pub signature: Signature,
+    pub subject: Option<u64>,
+    pub reporter: Option<String>,
+}
+
+/// Which earlier tips to hand back for one tip.
+pub(crate) struct Query<'a> {
+    /// Its band keys: at most [`PER_BAND`] tips a band, the latest.
+    pub keys: &'a [u32],
+    /// Its subject's key: at most [`PER_SUBJECT`] tips of that subject, the latest.
+    pub subject: Option<u64>,
+    /// Only tips recorded at or before this place in recording order.
+    pub horizon: i64,
 }
 
 /// One kind of database holding a store.
 pub(crate) trait Backend: Send {
     /// The place of `id` in recording order and the run that recorded it, if it is recorded.
     fn position(&mut self, id: &str) -> Result<Option<(i64, String)>, StoreError>;
-    /// Tips sharing a band key with `keys`, at most [`PER_BAND`] a band, the latest first,
-    /// recorded by another run than `run`, and before `before` when it is given.
-    fn candidates(
-        &mut self,
-        keys: &[u32],
-        run: &str,
-        before: Option<i64>,
-    ) -> Result<Vec<Candidate>, StoreError>;
+    /// Starts the run `run`: notes, and returns, the last place recorded before it (its
+    /// horizon).
+    fn begin(&mut self, run: &str) -> Result<i64, StoreError>;
+    /// The horizon of an earlier run, if it was noted.
+    fn horizon(&mut self, run: &str) -> Result<Option<i64>, StoreError>;
+    /// The tips `query` asks for, each once, in recording order.
+    fn candidates(&mut self, query: &Query<'_>) -> Result<Vec<Candidate>, StoreError>;
     /// Records the tips of one batch, in order, in one transaction; a tip already recorded
     /// keeps its record.
     fn write(&mut self, run: &str, records: &[Record]) -> Result<(), StoreError>;
@@ -201,20 +251,40 @@ pub(crate) trait Backend: Send {
     ) -> Result<(), StoreError>;
 }
 
-/// Where a store is: a SQLite file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a store is: a SQLite file, or a database on a PostgreSQL server.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     /// A SQLite file, created when missing.
     Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user@host/db`); the tables are created in
+    /// that database when missing.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            // A connection string may hold a password.
+            Location::Postgres(_) => f.write_str("Postgres(…)"),
+        }
+    }
 }
 
 impl Location {
-    /// The location `--store` names.
+    /// The location `--store` names: a `postgres://` or `postgresql://` connection string, or
+    /// else a file.
     pub fn parse(text: &str) -> Location {
-        Location::Sqlite(PathBuf::from(text))
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(text))
+        }
     }
 
-    /// Where the reporter key is kept: beside the store.
+    /// Where the reporter key is kept when `--store-key` does not say: beside a SQLite file;
+    /// for a server, in the user's configuration directory, named for the server and database
+    /// (offices sharing one history copy that file to one another).
     pub fn key_path(&self) -> PathBuf {
         match self {
             Location::Sqlite(path) => {
@@ -222,12 +292,22 @@ impl Location {
                 name.push(".key");
                 path.with_file_name(name)
             }
+            Location::Postgres(url) => {
+                let config = std::env::var_os("XDG_CONFIG_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))
+                    .unwrap_or_default();
+                config
+                    .join("rectify")
+                    .join(format!("{}.key", postgres::key_name(url)))
+            }
         }
     }
 
     fn connect(&self) -> Result<Box<dyn Backend>, StoreError> {
         match self {
             Location::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open(path)?)),
+            Location::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
         }
     }
 }
@@ -240,16 +320,21 @@ fn run_name() -> String {
     format!("{}-{nanos}", std::process::id())
 }
 
-/// Opens the store at `location` (creating it, and its key, on first use): the repeat index
-/// for the stream, and the recorder for its output.
-pub fn open(location: &Location) -> Result<(Lookup, Recorder), StoreError> {
-    let key = ReporterKey::load_or_create(&location.key_path())?;
+/// Opens the store at `location` (creating it, and its key, on first use; the key in `key`, or
+/// where [`Location::key_path`] says): the repeat index for the stream, and the recorder for
+/// its output.
+pub fn open(location: &Location, key: Option<&Path>) -> Result<(Lookup, Recorder), StoreError> {
+    let key = load_key(location, key)?;
     let run = run_name();
-    let reader = location.connect()?;
+    let mut reader = location.connect()?;
     let writer = location.connect()?;
+    let horizon = reader.begin(&run)?;
     Ok((
         Lookup {
             backend: reader,
+            key: key.clone(),
+            horizon,
+            horizons: std::collections::HashMap::new(),
             run: run.clone(),
             memory: DuplicateIndex::new(),
             failure: None,
@@ -262,9 +347,16 @@ pub fn open(location: &Location) -> Result<(Lookup, Recorder), StoreError> {
     ))
 }
 
+fn load_key(location: &Location, key: Option<&Path>) -> Result<ReporterKey, StoreError> {
+    match key {
+        Some(path) => ReporterKey::load_or_create(path),
+        None => ReporterKey::load_or_create(&location.key_path()),
+    }
+}
+
 /// Opens the store at `location` for maintenance: statistics, export, import.
-pub fn maintain(location: &Location) -> Result<Recorder, StoreError> {
-    let key = ReporterKey::load_or_create(&location.key_path())?;
+pub fn maintain(location: &Location, key: Option<&Path>) -> Result<Recorder, StoreError> {
+    let key = load_key(location, key)?;
     Ok(Recorder {
         backend: location.connect()?,
         run: run_name(),
@@ -272,10 +364,16 @@ pub fn maintain(location: &Location) -> Result<Recorder, StoreError> {
     })
 }
 
-/// The repeat index of a run against a store: earlier runs' tips from the store, this run's
-/// from memory (so that its own answers never depend on when a batch was committed).
+/// The repeat index of a run against a store: the tips recorded before the run began from the
+/// store, this run's from memory — so that its answers never depend on when a batch, its own or
+/// another process's, was committed.
 pub struct Lookup {
     backend: Box<dyn Backend>,
+    key: ReporterKey,
+    /// The last place recorded before this run began.
+    horizon: i64,
+    /// Earlier runs' horizons, as looked up.
+    horizons: std::collections::HashMap<String, i64>,
     run: String,
     memory: DuplicateIndex,
     failure: Option<StoreError>,
@@ -290,18 +388,40 @@ impl Lookup {
     fn stored(
         &mut self,
         tip: &Tip,
+        seen: &Seen<'_>,
         signature: &Signature,
         threshold: f64,
-    ) -> Result<Option<Repeat>, StoreError> {
-        // A tip already recorded is compared as when it was first decided: with what runs before
-        // that one had recorded; the tips of its own run are in memory now, as they were then.
-        let (run, before) = match self.backend.position(&tip.id)? {
-            Some((seq, run)) => (run, Some(seq)),
-            None => (self.run.clone(), None),
+    ) -> Result<Vec<Repeat>, StoreError> {
+        // A tip already recorded is compared as when it was first decided: with what was
+        // recorded before its run began; the tips of that run are in memory now, as they were
+        // then. A run whose horizon was not noted (an import) is taken to have begun just
+        // before the tip.
+        let horizon = match self.backend.position(&tip.id)? {
+            Some((_, run)) if run == self.run => self.horizon,
+            Some((seq, run)) => {
+                let noted = match self.horizons.get(&run) {
+                    Some(horizon) => Some(*horizon),
+                    None => {
+                        let noted = self.backend.horizon(&run)?;
+                        if let Some(horizon) = noted {
+                            self.horizons.insert(run, horizon);
+                        }
+                        noted
+                    }
+                };
+                noted.map_or(seq - 1, |h| h.min(seq - 1))
+            }
+            None => self.horizon,
         };
         let keys = signature.band_keys();
-        let mut best: Option<Repeat> = None;
-        for candidate in self.backend.candidates(&keys, &run, before)? {
+        let query = Query {
+            keys: &keys,
+            subject: seen.subject,
+            horizon,
+        };
+        let reporter = tip.reporter.as_ref().map(|r| self.key.hash(r));
+        let mut found = Vec::new();
+        for candidate in self.backend.candidates(&query)? {
             if candidate.id == tip.id {
                 continue;
             }
@@ -309,17 +429,19 @@ impl Lookup {
             else {
                 continue;
             };
-            let better = best.as_ref().is_none_or(|b| similarity > b.similarity);
-            if better {
-                best = Some(Repeat {
-                    tip: candidate.id,
-                    received: candidate.received,
-                    similarity,
-                    history: true,
-                });
-            }
+            found.push(Repeat {
+                same_subject: seen.subject.is_some() && candidate.subject == seen.subject,
+                same_reporter: reporter.is_some() && candidate.reporter == reporter,
+                tip: candidate.id,
+                received: candidate.received,
+                similarity,
+                history: true,
+            });
         }
-        Ok(best)
+        // The most similar first; candidates come in recording order, so the earliest among
+        // equals.
+        found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        Ok(found)
     }
 }
 
@@ -330,28 +452,28 @@ impl RepeatIndex for Lookup {
         signature: Signature,
         threshold: f64,
         history: bool,
-    ) -> Option<Repeat> {
+    ) -> Vec<Repeat> {
+        let seen = Seen::of(tip);
         let stored = if self.failure.is_none() {
-            match self.stored(tip, &signature, threshold) {
+            match self.stored(tip, &seen, &signature, threshold) {
                 Ok(found) => found,
                 Err(error) => {
                     self.failure = Some(error);
-                    None
+                    Vec::new()
                 }
             }
         } else {
-            None
+            Vec::new()
         };
-        let here =
-            self.memory
-                .find_and_insert(&tip.id, tip.received, signature, threshold, history);
-        // The more similar wins; between equals, the one of this run, so that running an input
-        // again (its tips now in the store too) decides it as the first time.
-        match (stored, here) {
-            (Some(s), Some(h)) if h.similarity >= s.similarity => Some(h),
-            (Some(s), _) => Some(s),
-            (None, h) => h,
-        }
+        let mut found = self
+            .memory
+            .find_and_insert(&seen, signature, threshold, history);
+        // Between equally similar tips, the one of this run, so that running an input again
+        // (its tips now in the store too) decides it as the first time.
+        found.extend(stored);
+        found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        found.truncate(MAX_REPEATS);
+        found
     }
 }
 

@@ -7,8 +7,11 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Backend, Candidate, PER_BAND, Record, Recorded, SCHEMA_VERSION, Stats, StoreError};
-use crate::eval::Signature;
+use super::{
+    Backend, Candidate, PER_BAND, PER_SUBJECT, Query, Record, SCHEMA_VERSION, Stats, StoreError,
+    tally,
+};
+use crate::eval::{Signature, subject_key};
 
 /// How long a writer waits for another to finish before it gives up.
 const BUSY: Duration = Duration::from_secs(60);
@@ -24,8 +27,11 @@ CREATE TABLE IF NOT EXISTS tips (
     region TEXT,
     reporter TEXT,
     outcomes TEXT NOT NULL,
-    signature BLOB
+    signature BLOB,
+    subject_key INTEGER
 );
+CREATE INDEX IF NOT EXISTS tips_by_subject ON tips (subject_key, seq);
+CREATE TABLE IF NOT EXISTS runs (run TEXT PRIMARY KEY, horizon INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (
     band INTEGER NOT NULL,
     key INTEGER NOT NULL,
@@ -47,24 +53,52 @@ impl Sqlite {
         connection.busy_timeout(BUSY)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.execute_batch(SCHEMA)?;
-        let version: Option<String> = connection
+        let mut connection = connection;
+        // One process at a time creates or migrates the tables.
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )?;
+        let version: Option<String> = transaction
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
                 row.get(0)
             })
             .optional()?;
         match version.and_then(|v| v.parse::<i64>().ok()) {
             Some(version) if version > SCHEMA_VERSION => return Err(StoreError::TooNew(version)),
+            Some(1) => migrate_from_1(&transaction)?,
             Some(_) => {}
             None => {
-                connection.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1)",
+                transaction.execute_batch(SCHEMA)?;
+                transaction.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
                     params![SCHEMA_VERSION.to_string()],
                 )?;
             }
         }
+        transaction.commit()?;
         Ok(Sqlite { connection })
     }
+}
+
+/// Version 1 had no subject keys: each tip gets its own from the subject it names.
+fn migrate_from_1(transaction: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    transaction.execute_batch("ALTER TABLE tips ADD COLUMN subject_key INTEGER;")?;
+    let subjects: Vec<(i64, String)> = transaction
+        .prepare("SELECT seq, subject FROM tips WHERE subject IS NOT NULL")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = transaction.prepare("UPDATE tips SET subject_key = ?1 WHERE seq = ?2")?;
+    for (seq, subject) in subjects {
+        update.execute(params![subject_key(Some(&subject)).map(|k| k as i64), seq])?;
+    }
+    transaction.execute_batch(SCHEMA)?;
+    transaction.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema'",
+        params![SCHEMA_VERSION.to_string()],
+    )?;
+    Ok(())
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -80,46 +114,88 @@ impl Backend for Sqlite {
             .optional()?)
     }
 
-    fn candidates(
-        &mut self,
-        keys: &[u32],
-        run: &str,
-        before: Option<i64>,
-    ) -> Result<Vec<Candidate>, StoreError> {
-        let mut seqs: Vec<i64> = Vec::new();
-        let mut statement = self.connection.prepare_cached(
-            "SELECT b.seq FROM bands b JOIN tips t ON t.seq = b.seq
-             WHERE b.band = ?1 AND b.key = ?2 AND t.run != ?4 AND (?3 IS NULL OR b.seq < ?3)
-             ORDER BY b.seq DESC LIMIT ?5",
+    fn begin(&mut self, run: &str) -> Result<i64, StoreError> {
+        self.connection.execute(
+            "INSERT INTO runs (run, horizon) SELECT ?1, COALESCE(MAX(seq), 0) FROM tips",
+            params![run],
         )?;
-        for (band, key) in keys.iter().enumerate() {
-            let rows = statement.query_map(
-                params![band as i64, i64::from(*key), before, run, PER_BAND as i64],
+        Ok(self.connection.query_row(
+            "SELECT horizon FROM runs WHERE run = ?1",
+            params![run],
+            |row| row.get(0),
+        )?)
+    }
+
+    fn horizon(&mut self, run: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT horizon FROM runs WHERE run = ?1")?
+            .query_row(params![run], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn candidates(&mut self, query: &Query<'_>) -> Result<Vec<Candidate>, StoreError> {
+        let mut seqs: Vec<i64> = Vec::new();
+        let mut add = |seq: i64| {
+            if !seqs.contains(&seq) {
+                seqs.push(seq);
+            }
+        };
+        let mut by_band = self.connection.prepare_cached(
+            "SELECT seq FROM bands WHERE band = ?1 AND key = ?2 AND seq <= ?3
+             ORDER BY seq DESC LIMIT ?4",
+        )?;
+        for (band, key) in query.keys.iter().enumerate() {
+            let rows = by_band.query_map(
+                params![band as i64, i64::from(*key), query.horizon, PER_BAND as i64],
                 |row| row.get::<_, i64>(0),
             )?;
             for seq in rows {
-                let seq = seq?;
-                if !seqs.contains(&seq) {
-                    seqs.push(seq);
-                }
+                add(seq?);
             }
         }
-        let mut fetch = self
-            .connection
-            .prepare_cached("SELECT id, received, signature FROM tips WHERE seq = ?1")?;
+        if let Some(subject) = query.subject {
+            let mut by_subject = self.connection.prepare_cached(
+                "SELECT seq FROM tips WHERE subject_key = ?1 AND seq <= ?2
+                 ORDER BY seq DESC LIMIT ?3",
+            )?;
+            let rows = by_subject.query_map(
+                params![subject as i64, query.horizon, PER_SUBJECT as i64],
+                |row| row.get::<_, i64>(0),
+            )?;
+            for seq in rows {
+                add(seq?);
+            }
+        }
+        let mut fetch = self.connection.prepare_cached(
+            "SELECT id, received, signature, subject_key, reporter FROM tips WHERE seq = ?1",
+        )?;
         let mut found = Vec::with_capacity(seqs.len());
         // The earliest first, so that between equally similar tips the earliest wins.
         seqs.sort_unstable();
         for seq in seqs {
-            let (id, received, bytes): (String, String, Option<Vec<u8>>) = fetch
-                .query_row(params![seq], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })?;
+            let (id, received, bytes, subject, reporter): (
+                String,
+                String,
+                Option<Vec<u8>>,
+                Option<i64>,
+                Option<String>,
+            ) = fetch.query_row(params![seq], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })?;
             if let Some(signature) = bytes.as_deref().and_then(Signature::from_bytes) {
                 found.push(Candidate {
                     id,
                     received: date(&received),
                     signature,
+                    subject: subject.map(|k| k as u64),
+                    reporter,
                 });
             }
         }
@@ -132,8 +208,9 @@ impl Backend for Sqlite {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut tip = transaction.prepare_cached(
-                "INSERT INTO tips (id, run, received, subject, region, reporter, outcomes, signature)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO tips
+                 (id, run, received, subject, region, reporter, outcomes, signature, subject_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
             )?;
             let mut band = transaction.prepare_cached(
                 "INSERT OR IGNORE INTO bands (band, key, seq) VALUES (?1, ?2, ?3)",
@@ -150,6 +227,7 @@ impl Backend for Sqlite {
                     record.reporter,
                     outcomes,
                     record.signature.as_ref().map(Signature::to_bytes),
+                    record.subject_key.map(|k| k as i64),
                 ])?;
                 if inserted == 0 {
                     continue;
@@ -182,16 +260,7 @@ impl Backend for Sqlite {
         let mut statement = connection.prepare("SELECT outcomes FROM tips")?;
         let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
         for row in rows {
-            let recorded: Vec<Recorded> = serde_json::from_str(&row?).unwrap_or_default();
-            for decision in recorded {
-                match outcomes
-                    .iter_mut()
-                    .find(|(c, o, _)| *c == decision.campaign && *o == decision.outcome)
-                {
-                    Some(entry) => entry.2 += 1,
-                    None => outcomes.push((decision.campaign, decision.outcome, 1)),
-                }
-            }
+            tally(&mut outcomes, &row?);
         }
         outcomes.sort();
         Ok(Stats {
@@ -209,19 +278,21 @@ impl Backend for Sqlite {
         visit: &mut dyn FnMut(Record) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut statement = self.connection.prepare(
-            "SELECT id, received, subject, region, reporter, outcomes, signature FROM tips
-             ORDER BY seq",
+            "SELECT id, received, subject, region, reporter, outcomes, signature, subject_key
+             FROM tips ORDER BY seq",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let received: String = row.get(1)?;
             let outcomes: String = row.get(5)?;
             let signature: Option<Vec<u8>> = row.get(6)?;
+            let subject_key: Option<i64> = row.get(7)?;
             visit(Record {
                 id: row.get(0)?,
                 received: date(&received),
                 subject: row.get(2)?,
                 region: row.get(3)?,
+                subject_key: subject_key.map(|k| k as u64),
                 reporter: row.get(4)?,
                 outcomes: serde_json::from_str(&outcomes).unwrap_or_default(),
                 signature: signature.as_deref().and_then(Signature::from_bytes),

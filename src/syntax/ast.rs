@@ -321,6 +321,12 @@ pub enum ConditionExpr {
     Mentions(MatchRuleExpr, Span),
     Duplicate {
         similarity: Option<NumberLit>,
+        /// `同一对象`: only an earlier tip about the same subject.
+        same_subject: bool,
+        /// `同一举报人`: only an earlier tip from the same reporter.
+        same_reporter: bool,
+        /// `90 日内`: only an earlier tip received at most this many days apart.
+        within: Option<NumberLit>,
         span: Span,
     },
     Missing(Ident, Span),

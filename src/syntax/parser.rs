@@ -742,10 +742,27 @@ fn condition(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ConditionExpr {
             ConditionExpr::Mentions(match_rule(args(pair).next().expect(GRAMMAR), errors), whole)
         }
         Rule::duplicate => {
-            let mut inner = args(pair);
-            inner.next(); // `similarity`
+            let (mut similarity, mut same_subject, mut same_reporter, mut within) =
+                (None, false, false, None);
+            for part in args(pair) {
+                match part.as_rule() {
+                    Rule::decimal => similarity = Some(number(part)),
+                    Rule::same_subject => same_subject = true,
+                    Rule::same_reporter => same_reporter = true,
+                    Rule::lookback => {
+                        within = part
+                            .into_inner()
+                            .find(|p| p.as_rule() == Rule::integer)
+                            .map(number);
+                    }
+                    _ => {}
+                }
+            }
             ConditionExpr::Duplicate {
-                similarity: inner.next().map(number),
+                similarity,
+                same_subject,
+                same_reporter,
+                within,
                 span: whole,
             }
         }
