@@ -644,3 +644,26 @@ fn clauses_decide_the_same_within_one_run_without_a_store() {
         assert_eq!(&outcomes(line), expected, "{input}{line}");
     }
 }
+
+#[test]
+fn an_export_read_only_in_part_ends_quietly() {
+    let store = Store::sqlite("export-head");
+    let (code, _, stderr) = store.eval(&many("E", 600));
+    assert_eq!(code, 0, "{stderr}");
+    // More than the pipe holds: the export is still writing when its reader stops (`| head -1`).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .args(["store", "export", "--store", &store.location])
+        .env("RECTIFY_LANG", "en")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert!(first.starts_with(br#"{"id":"E00000""#));
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

@@ -160,18 +160,26 @@ fn export_records(args: &Export) -> Status {
         Err(status) => return status,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
+    // A failed write stops the export; it is told apart from a failure of the store.
+    let mut written: io::Result<()> = Ok(());
     let result = recorder.each(&mut |record| {
-        writeln!(out, "{}", exported(&record)).map_err(|e| StoreError::Database(e.to_string()))
+        writeln!(out, "{}", exported(&record)).map_err(|error| {
+            let message = error.to_string();
+            written = Err(error);
+            StoreError::Database(message)
+        })
     });
-    let flushed = out.flush();
-    match (result, flushed) {
+    let written = written.and_then(|()| out.flush());
+    match (written, result) {
         (Ok(()), Ok(())) => Status::Ok,
+        // The reader stopped reading (`| head`): nothing is wrong.
+        (Err(error), _) if error.kind() == io::ErrorKind::BrokenPipe => Status::Ok,
         (Err(error), _) => {
-            fatal(error.text());
+            fatal(Text::new("store.write_failed").with("error", error.to_string()));
             Status::Failure
         }
-        (_, Err(error)) => {
-            fatal(Text::new("store.write_failed").with("error", error.to_string()));
+        (Ok(()), Err(error)) => {
+            fatal(error.text());
             Status::Failure
         }
     }
