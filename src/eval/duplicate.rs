@@ -60,11 +60,7 @@ pub fn subject_key(name: Option<&str>) -> Option<u64> {
 /// form, hashed. Never written anywhere; a store keeps its own keyed hash.
 pub fn reporter_key(reporter: &Reporter) -> u64 {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(normalize(reporter.name()).as_bytes());
-    hasher.update(&[0]);
-    if let Some(contact) = reporter.contact() {
-        hasher.update(normalize(contact).as_bytes());
-    }
+    reporter.hash_into(&mut hasher);
     first_eight(hasher.finalize().as_bytes())
 }
 
@@ -556,18 +552,14 @@ impl DuplicateIndex {
             // And the latest tips with the same text, for clauses that ask for more than the
             // text: the first may be about another subject, or from another reporter.
             let exact = &self.exact;
-            let mut candidate = self
+            let latest = self
                 .latest_same_text
-                .get(|tip| exact[tip as usize], signature.exact)
-                .unwrap_or(NONE);
-            let mut walked = 0;
-            while candidate != NONE && walked < MAX_REPEATS {
-                walked += 1;
+                .get(|tip| exact[tip as usize], signature.exact);
+            for candidate in chain(latest, MAX_REPEATS, |t| self.previous_same_text[t as usize]) {
                 if !seen.contains(&candidate) {
                     seen.push(candidate);
                     found.push((candidate, 1.0));
                 }
-                candidate = self.previous_same_text[candidate as usize];
             }
         }
         let mut consider = |index: &DuplicateIndex, candidate: u32, found: &mut Vec<(u32, f64)>| {
@@ -584,14 +576,10 @@ impl DuplicateIndex {
             for (band, slots) in self.latest.iter().enumerate() {
                 let key = band_key(&signature.values, band);
                 let values = &self.values;
-                let mut candidate = slots
-                    .get(|tip| band_key(&values[tip as usize], band), key)
-                    .unwrap_or(NONE);
-                let mut walked = 0;
-                while candidate != NONE && walked < BUCKET_LIMIT {
-                    walked += 1;
+                let latest = slots.get(|tip| band_key(&values[tip as usize], band), key);
+                let next = |t: u32| self.previous[t as usize * BANDS + band];
+                for candidate in chain(latest, BUCKET_LIMIT, next) {
                     consider(self, candidate, &mut found);
-                    candidate = self.previous[candidate as usize * BANDS + band];
                 }
             }
         }
@@ -600,15 +588,10 @@ impl DuplicateIndex {
         let subject = tip.subject.unwrap_or(0);
         if subject != 0 {
             let subjects = &self.subjects;
-            let mut candidate = self
-                .by_subject
-                .get(|tip| subjects[tip as usize], subject)
-                .unwrap_or(NONE);
-            let mut walked = 0;
-            while candidate != NONE && walked < SUBJECT_LIMIT {
-                walked += 1;
+            let latest = self.by_subject.get(|tip| subjects[tip as usize], subject);
+            let next = |t: u32| self.previous_of_subject[t as usize];
+            for candidate in chain(latest, SUBJECT_LIMIT, next) {
                 consider(self, candidate, &mut found);
-                candidate = self.previous_of_subject[candidate as usize];
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -691,6 +674,15 @@ impl DuplicateIndex {
             set: self.set(tip),
         }
     }
+}
+
+/// `latest` and the tips chained before it by `next` (ending at [`NONE`]), at most `limit`.
+fn chain(
+    latest: Option<u32>,
+    limit: usize,
+    next: impl Fn(u32) -> u32,
+) -> impl Iterator<Item = u32> {
+    std::iter::successors(latest, move |tip| Some(next(*tip)).filter(|t| *t != NONE)).take(limit)
 }
 
 fn band_key(values: &[u8; BINS], band: usize) -> u64 {

@@ -10,7 +10,6 @@ use std::path::Path;
 
 use super::StoreError;
 use crate::eval::Reporter;
-use crate::text::normalize;
 
 /// The length of the secret, in bytes.
 const LENGTH: usize = 32;
@@ -59,11 +58,7 @@ impl ReporterKey {
     /// The hash of a reporter: name and contact in normal form, keyed, as 32 hex digits.
     pub fn hash(&self, reporter: &Reporter) -> String {
         let mut hasher = blake3::Hasher::new_keyed(&self.0);
-        hasher.update(normalize(reporter.name()).as_bytes());
-        hasher.update(&[0]);
-        if let Some(contact) = reporter.contact() {
-            hasher.update(normalize(contact).as_bytes());
-        }
+        reporter.hash_into(&mut hasher);
         let hash = hasher.finalize();
         hash.to_hex()[..32].to_string()
     }

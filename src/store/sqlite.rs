@@ -49,11 +49,10 @@ impl Sqlite {
     /// Opens the file at `path`, creating it and its tables when missing, and migrating an
     /// older schema.
     pub(super) fn open(path: &Path) -> Result<Sqlite, StoreError> {
-        let connection = Connection::open(path)?;
+        let mut connection = Connection::open(path)?;
         connection.busy_timeout(BUSY)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        let mut connection = connection;
         // One process at a time creates or migrates the tables.
         let transaction =
             connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
