@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod eval;
 pub mod lang;
 pub mod model;
+pub mod office;
 pub mod store;
 pub mod syntax;
 pub mod text;

@@ -83,7 +83,9 @@ fn help_names_every_command_and_teaches_by_example() {
 
 #[test]
 fn each_command_has_complete_help() {
-    for command in ["check", "eval", "test", "calendar", "duties", "coverage"] {
+    for command in [
+        "check", "eval", "test", "calendar", "duties", "coverage", "report",
+    ] {
         let (code, stdout, _) = rectify(&[command, "--help"]);
         assert_eq!(code, 0);
         insta::assert_snapshot!(format!("help_{command}"), stdout);
@@ -95,7 +97,9 @@ fn help_is_in_chinese_when_asked_for() {
     let (code, stdout, _) = rectify(&["--lang", "zh", "--help"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("help_zh", stdout);
-    for command in ["check", "eval", "test", "calendar", "duties", "coverage"] {
+    for command in [
+        "check", "eval", "test", "calendar", "duties", "coverage", "report",
+    ] {
         let (code, stdout, _) = rectify(&["--lang", "zh", command, "--help"]);
         assert_eq!(code, 0, "{command}");
         assert!(stdout.contains("用法："), "{command}: {stdout}");

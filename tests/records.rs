@@ -26,8 +26,9 @@ fn model() -> Model {
     check(&files).model.expect("the bundled schemes check")
 }
 
-/// Every output line of `input`, as `rectify eval` writes them without `--include-reporter`;
-/// `None` when the input cannot be opened (a CSV header that names no tip column).
+/// Every output line of `input` read as UTF-8, as `rectify eval` writes them without
+/// `--include-reporter`; `None` when the input cannot be opened (a CSV header that names no tip
+/// column).
 fn evaluate(
     model: &Model,
     input: &[u8],
@@ -35,9 +36,28 @@ fn evaluate(
     max: usize,
     jobs: usize,
 ) -> Option<Vec<String>> {
+    evaluate_as(
+        model,
+        input,
+        format,
+        max,
+        jobs,
+        Some(rectify::eval::encoding::UTF_8),
+    )
+}
+
+/// As [`evaluate`], with the input read as `encoding`, or as what its bytes look like.
+fn evaluate_as(
+    model: &Model,
+    input: &[u8],
+    format: Format,
+    max: usize,
+    jobs: usize,
+    encoding: Option<&'static rectify::eval::encoding::Encoding>,
+) -> Option<Vec<String>> {
     let evaluator = Evaluator::new(model);
     let decoder = Decoder::new(model);
-    let records = Records::new(input, format, &decoder, max).ok()?;
+    let records = Records::with_encoding(input, format, &decoder, max, encoding).ok()?;
     let mut index = DuplicateIndex::new();
     let options = Options {
         jobs,
@@ -240,6 +260,17 @@ proptest! {
         prop_assert_eq!(out.len(), json_lines(&input, max));
         for line in &out {
             prop_assert!(serde_json::from_str::<serde_json::Value>(line).is_ok());
+        }
+    }
+
+    #[test]
+    fn bytes_in_whatever_encoding_they_look_like_give_only_json_records(input in record_bytes(), csv in proptest::bool::ANY) {
+        let model = model();
+        let format = if csv { Format::Csv } else { Format::Jsonl };
+        if let Some(out) = evaluate_as(&model, &input, format, 4096, 1, None) {
+            for line in &out {
+                prop_assert!(serde_json::from_str::<serde_json::Value>(line).is_ok());
+            }
         }
     }
 

@@ -13,10 +13,10 @@ use rectify::eval::{DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Evaluator
 use rectify::eval::{Stopped, Stream};
 use rectify::lang::Text;
 
-use super::eval::{InputFormat, open_tips};
 use super::load::checked_model;
 use super::render::fatal;
 use super::terminal;
+use super::tips::{Reading, open_tips};
 use super::{Status, say};
 
 /// Count how often each symptom and literal fires over a corpus of tips.
@@ -44,9 +44,8 @@ pub struct Args {
     #[arg(value_name = "TIPS")]
     tips: Option<PathBuf>,
 
-    /// Input format; by default `csv` for a file ending in .csv, `jsonl` otherwise.
-    #[arg(long, value_enum)]
-    input: Option<InputFormat>,
+    #[command(flatten)]
+    reading: Reading,
 
     /// Output format: `table` (for a person) or `json` (one document).
     #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
@@ -97,11 +96,11 @@ pub fn run(args: Args) -> Status {
     let decoder = Decoder::new(&model);
     let records = match open_tips(
         args.tips.as_deref(),
-        args.input,
+        &args.reading,
         &decoder,
         args.max_record_bytes,
     ) {
-        Ok(records) => records,
+        Ok((records, _)) => records,
         Err(message) => {
             fatal(message);
             return Status::Failure;

@@ -7,18 +7,21 @@
 //! duplicate clause.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rectify::eval::{
-    DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, Item,
-    Options, Records, RepeatIndex, Stopped, Stream, decided_line, error_line, remember,
+    DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Item, Options,
+    RepeatIndex, Stopped, Stream, decided_line, error_line, remember,
 };
 use rectify::lang::Text;
+use rectify::office::{self, Flat, Table, flatten, flatten_malformed};
 use rectify::store::{self, Location, Record};
 
 use super::load::checked_model;
+use super::progress::Progress;
 use super::render::fatal;
+use super::tips::{Reading, cannot_read, how_read, open_tips};
 use super::{Status, check::plural};
 use super::{table, terminal};
 
@@ -55,13 +58,24 @@ pub struct Args {
     #[arg(value_name = "TIPS")]
     tips: Option<PathBuf>,
 
-    /// Input format; by default `csv` for a file ending in .csv, `jsonl` otherwise.
-    #[arg(long, value_enum)]
-    input: Option<InputFormat>,
+    #[command(flatten)]
+    reading: Reading,
 
-    /// Output format: `jsonl` (one JSON object per tip) or `table` (for a person).
+    /// Output format on standard output: `jsonl` (one JSON object per tip) or `table` (for a
+    /// person).
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     format: OutputFormat,
+
+    /// Write the decisions to this file instead of standard output, in the format its
+    /// extension names: .xlsx (a workbook with a sheet of all tips, one per campaign, one of
+    /// malformed records and a summary), .csv (UTF-8 with a byte order mark, as Excel opens
+    /// it) or .jsonl.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 
     /// Show, for every rule, why it did or did not fire.
     #[arg(long)]
@@ -99,12 +113,6 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum InputFormat {
-    Jsonl,
-    Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum OutputFormat {
     Jsonl,
     Table,
@@ -138,18 +146,19 @@ pub fn run(args: Args) -> Status {
         fatal(message);
         return Status::Failure;
     }
-    let records = match open_tips(
+    let (records, meter) = match open_tips(
         args.tips.as_deref(),
-        args.input,
+        &args.reading,
         &decoder,
         args.max_record_bytes,
     ) {
-        Ok(records) => records,
+        Ok(opened) => opened,
         Err(message) => {
             fatal(message);
             return Status::Failure;
         }
     };
+    let read_as = how_read(&records);
     let options = Options {
         jobs: args.jobs.into(),
         explain: args.explain,
@@ -166,28 +175,61 @@ pub fn run(args: Args) -> Status {
     } else {
         Disclosure::Withhold
     };
-    let table = (args.format == OutputFormat::Table)
-        .then(|| table::Layout::new(model.campaigns.iter().map(|c| c.id.as_str())));
+    let destination =
+        match Destination::open(args.output.as_deref(), args.format, &model, disclosure) {
+            Ok(destination) => destination,
+            Err(message) => {
+                fatal(message);
+                return Status::Failure;
+            }
+        };
+    let lang = super::lang();
     let key = recorder.as_ref().map(|r| r.key().clone());
+    let shape = destination.shape();
     let render = |item: Item| -> Rendered {
-        match item {
-            Item::Decided {
-                line,
-                tip,
-                decisions,
-            } => Rendered {
-                text: match &table {
-                    Some(layout) => table::rows(layout, line, tip, decisions),
-                    None => decided_line(line, tip, decisions, disclosure),
+        let (text, flat) = match (&shape, item) {
+            (Shape::Flat, item) => (
+                String::new(),
+                Some(match item {
+                    Item::Decided {
+                        line,
+                        tip,
+                        decisions,
+                    } => flatten(line, tip, decisions, lang, disclosure),
+                    Item::Malformed(error) => flatten_malformed(error, lang),
+                }),
+            ),
+            (
+                Shape::Table(layout),
+                Item::Decided {
+                    line,
+                    tip,
+                    decisions,
                 },
+            ) => (table::rows(layout, line, tip, decisions), None),
+            (Shape::Table(layout), Item::Malformed(error)) => {
+                (table::error_row(layout, error), None)
+            }
+            (
+                Shape::Jsonl,
+                Item::Decided {
+                    line,
+                    tip,
+                    decisions,
+                },
+            ) => (decided_line(line, tip, decisions, disclosure), None),
+            (Shape::Jsonl, Item::Malformed(error)) => (error_line(error, lang), None),
+        };
+        match item {
+            Item::Decided { tip, decisions, .. } => Rendered {
+                text,
+                flat,
                 outcomes: Some(decisions.iter().map(|d| d.outcome.name()).collect()),
                 record: key.as_ref().map(|key| Record::of(tip, decisions, key)),
             },
-            Item::Malformed(error) => Rendered {
-                text: match &table {
-                    Some(layout) => table::error_row(layout, error),
-                    None => error_line(error, super::lang()),
-                },
+            Item::Malformed(_) => Rendered {
+                text,
+                flat,
                 outcomes: None,
                 record: None,
             },
@@ -195,16 +237,25 @@ pub fn run(args: Args) -> Status {
     };
     let mut summary = Summary::default();
     let mut written = 0usize;
-    // Written from the stream's writer thread; the buffer takes the lock once per 64 KiB.
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let header = table.as_ref().map(|layout| layout.header());
+    let mut progress = Progress::new(meter, args.quiet);
+    let (mut out, mut sheet) = destination.into_parts();
+    let header = match &shape {
+        Shape::Table(layout) => Some(layout.header()),
+        _ => None,
+    };
     let result = match header.map(|header| out.write_all(header.as_bytes())) {
         Some(Err(error)) => Err(Stopped::Sink(error)),
         _ => stream.run(records, render, |batch: Vec<Rendered>| {
             let mut records = Vec::new();
+            progress.advance(batch.len());
             for item in batch {
                 summary.count(item.outcomes.as_deref());
                 out.write_all(item.text.as_bytes())?;
+                if let (Some(sheet), Some(flat)) = (sheet.as_mut(), &item.flat) {
+                    sheet
+                        .add(flat)
+                        .map_err(|error| io::Error::other(super::say(error.text())))?;
+                }
                 written += 1;
                 records.extend(item.record);
             }
@@ -219,7 +270,15 @@ pub fn run(args: Args) -> Status {
             Ok(())
         }),
     };
-    let result = result.and_then(|()| out.flush().map_err(Stopped::Sink));
+    let result = result
+        .and_then(|()| out.flush().map_err(Stopped::Sink))
+        .and_then(|()| match sheet.take() {
+            Some(sheet) => sheet
+                .finish()
+                .map_err(|error| Stopped::Sink(io::Error::other(super::say(error.text())))),
+            None => Ok(()),
+        });
+    progress.finish();
     let mut status = if summary.malformed > 0 {
         Status::Problems
     } else {
@@ -246,55 +305,8 @@ pub fn run(args: Args) -> Status {
         fatal(error.text());
         status = Status::Failure;
     }
-    summary.print();
+    summary.print(&read_as);
     status
-}
-
-/// Where tips are read from; it is read on a thread of its own.
-pub(super) type Input = Box<dyn Read + Send>;
-
-/// The tips named on the command line (a file, or standard input for `-` or nothing), ready
-/// to read record by record.
-pub(super) fn open_tips(
-    path: Option<&Path>,
-    format: Option<InputFormat>,
-    decoder: &Decoder,
-    max_record_bytes: usize,
-) -> Result<Records<Input>, Text> {
-    let from_stdin = path.is_none_or(|path| path.as_os_str() == "-");
-    if from_stdin && io::stdin().is_terminal() {
-        // Someone typed the command without a file: say what it waits for.
-        let waiting = Text::new(match format {
-            Some(InputFormat::Csv) => "eval.waiting_csv",
-            _ => "eval.waiting_jsonl",
-        });
-        let _ = writeln!(io::stderr().lock(), "{}", super::say(waiting));
-    }
-    let source: Input = match path {
-        None => Box::new(io::stdin()),
-        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
-        Some(path) if path.is_dir() => {
-            return Err(Text::new("eval.tips_directory").with("path", path.display().to_string()));
-        }
-        Some(path) => match File::open(path) {
-            Ok(file) => Box::new(file),
-            Err(error) => return Err(cannot_read(path, &error)),
-        },
-    };
-    Records::new(
-        source,
-        input_format(format, path),
-        decoder,
-        max_record_bytes,
-    )
-    .map_err(|error| error.text())
-}
-
-/// A file that could not be opened, in the reader's words.
-pub(super) fn cannot_read(path: &Path, error: &io::Error) -> Text {
-    Text::new("load.unreadable")
-        .with("path", path.display().to_string())
-        .with("reason", super::load::io_reason(error))
 }
 
 /// Worker threads that could not be started.
@@ -308,23 +320,9 @@ pub(super) fn threads_failed(jobs: u16, error: &dyn std::fmt::Display) -> Text {
 /// the store.
 struct Rendered {
     text: String,
+    flat: Option<Flat>,
     outcomes: Option<Vec<&'static str>>,
     record: Option<Record>,
-}
-
-fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> Format {
-    match format {
-        Some(InputFormat::Csv) => Format::Csv,
-        Some(InputFormat::Jsonl) => Format::Jsonl,
-        None if path.is_some_and(|path| {
-            path.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        }) =>
-        {
-            Format::Csv
-        }
-        None => Format::Jsonl,
-    }
 }
 
 /// Counts for the closing summary.
@@ -348,7 +346,7 @@ impl Summary {
         }
     }
 
-    fn print(&self) {
+    fn print(&self, read_as: &str) {
         let decided = self.read - self.malformed;
         let mut line = super::say(
             Text::new("eval.summary")
@@ -357,6 +355,7 @@ impl Summary {
                 .with("decided", decided)
                 .with("malformed", self.malformed),
         );
+        line.push_str(read_as);
         if !self.outcomes.is_empty() {
             let mut counts: Vec<(&&str, &usize)> = self.outcomes.iter().collect();
             counts.sort_by_key(|(name, _)| outcome_rank(name));
@@ -395,13 +394,17 @@ fn load_history(
     max_record_bytes: usize,
 ) -> Result<(), Text> {
     let file = File::open(path).map_err(|e| cannot_read(path, &e))?;
-    let format = input_format(None, Some(path));
+    let format = match super::tips::input_format(None, Some(path)) {
+        super::tips::InputFormat::Csv => rectify::eval::Format::Csv,
+        _ => rectify::eval::Format::Jsonl,
+    };
     let history = |error: rectify::eval::InputError| {
         Text::new("eval.history_failed")
             .with("path", path.display().to_string())
             .with("error", error.text())
     };
-    let records = Records::new(file, format, decoder, max_record_bytes).map_err(history)?;
+    let records =
+        rectify::eval::Records::new(file, format, decoder, max_record_bytes).map_err(history)?;
     let mut malformed = 0usize;
     let loaded = remember(evaluator, decoder, index, records, |error| {
         malformed += 1;
@@ -428,4 +431,88 @@ fn load_history(
         )
     );
     Ok(())
+}
+
+/// How each record is rendered for where it goes.
+enum Shape {
+    Jsonl,
+    Table(table::Layout),
+    /// Rows of cells for a workbook or a CSV file.
+    Flat,
+}
+
+/// Where the decisions go: standard output or a file, as text or as a table of cells.
+struct Destination {
+    shape: Shape,
+    out: Box<dyn Write + Send>,
+    table: Option<Table>,
+}
+
+impl Destination {
+    fn open(
+        path: Option<&Path>,
+        format: OutputFormat,
+        model: &rectify::Model,
+        disclosure: Disclosure,
+    ) -> Result<Destination, Text> {
+        let Some(path) = path else {
+            // Written from the stream's writer thread; the buffer takes the lock once per
+            // 64 KiB.
+            let out = Box::new(BufWriter::with_capacity(1 << 16, io::stdout()));
+            let shape = match format {
+                OutputFormat::Table => Shape::Table(table::Layout::new(
+                    model.campaigns.iter().map(|c| c.id.as_str()),
+                )),
+                OutputFormat::Jsonl => Shape::Jsonl,
+            };
+            return Ok(Destination {
+                shape,
+                out,
+                table: None,
+            });
+        };
+        let lang = super::lang();
+        let kind = office::Kind::of(path).ok_or_else(|| {
+            Text::new("eval.output_kind").with("path", path.display().to_string())
+        })?;
+        let written = |error: office::WriteError| error.text();
+        Ok(match kind {
+            office::Kind::Jsonl => Destination {
+                shape: Shape::Jsonl,
+                out: Box::new(BufWriter::with_capacity(
+                    1 << 16,
+                    File::create(path).map_err(|e| cannot_write(path, &e))?,
+                )),
+                table: None,
+            },
+            office::Kind::Xlsx => Destination {
+                shape: Shape::Flat,
+                out: Box::new(io::sink()),
+                table: Some(Table::workbook(path, model, lang, disclosure).map_err(written)?),
+            },
+            office::Kind::Csv => Destination {
+                shape: Shape::Flat,
+                out: Box::new(io::sink()),
+                table: Some(Table::csv(path, lang, disclosure).map_err(written)?),
+            },
+        })
+    }
+
+    fn shape(&self) -> Shape {
+        match &self.shape {
+            Shape::Jsonl => Shape::Jsonl,
+            Shape::Table(layout) => Shape::Table(*layout),
+            Shape::Flat => Shape::Flat,
+        }
+    }
+
+    fn into_parts(self) -> (Box<dyn Write + Send>, Option<Table>) {
+        (self.out, self.table)
+    }
+}
+
+fn cannot_write(path: &Path, error: &io::Error) -> Text {
+    Text::new("office.write_failed")
+        .with("path", path.display().to_string())
+        .with("error", super::load::io_reason(error))
 }

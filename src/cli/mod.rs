@@ -13,11 +13,14 @@ mod eval;
 mod help;
 mod load;
 mod mask;
+mod progress;
 mod render;
+mod report;
 mod store;
 mod table;
 mod terminal;
 mod test;
+mod tips;
 
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -73,6 +76,7 @@ enum Command {
     Calendar(calendar::Args),
     Duties(duties::Args),
     Store(store::Args),
+    Report(report::Args),
 }
 
 /// How diagnostics are shown.
@@ -136,6 +140,7 @@ pub fn main() -> ExitCode {
         Command::Calendar(args) => calendar::run(args),
         Command::Duties(args) => duties::run(args),
         Command::Store(args) => store::run(args),
+        Command::Report(args) => report::run(args),
     };
     status.into()
 }

@@ -9,9 +9,9 @@ use rectify::lang::Text;
 use rectify::store::{self, Location, Record, Recorder, StoreError};
 use serde_json::json;
 
-use super::eval::{InputFormat, open_tips};
 use super::load::checked_model;
 use super::render::fatal;
+use super::tips::{Reading, open_tips};
 use super::{DiagnosticFormat, Status, say};
 
 /// Look after a history store: its figures, its records, and earlier tips brought into it.
@@ -80,9 +80,8 @@ struct Import {
     #[arg(required = true, value_name = "TIPS")]
     tips: Vec<PathBuf>,
 
-    /// Input format; by default `csv` for a file ending in .csv, `jsonl` otherwise.
-    #[arg(long, value_enum)]
-    input: Option<InputFormat>,
+    #[command(flatten)]
+    reading: Reading,
 }
 
 pub fn run(args: Args) -> Status {
@@ -197,14 +196,18 @@ fn import_tips(args: &Import) -> Status {
     let decoder = Decoder::new(&model);
     let (mut imported, mut malformed) = (0usize, 0usize);
     for path in &args.tips {
-        let mut records =
-            match open_tips(Some(path), args.input, &decoder, DEFAULT_MAX_RECORD_BYTES) {
-                Ok(records) => records,
-                Err(message) => {
-                    fatal(message);
-                    return Status::Failure;
-                }
-            };
+        let mut records = match open_tips(
+            Some(path),
+            &args.reading,
+            &decoder,
+            DEFAULT_MAX_RECORD_BYTES,
+        ) {
+            Ok((records, _)) => records,
+            Err(message) => {
+                fatal(message);
+                return Status::Failure;
+            }
+        };
         let layout = records.layout().cloned();
         let mut batch = Vec::new();
         loop {

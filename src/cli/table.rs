@@ -5,6 +5,7 @@
 
 use rectify::eval::{Decision, Outcome, RecordError, Tip};
 use rectify::lang::Text;
+use rectify::text::display_width;
 
 use super::{lang, say, terminal};
 
@@ -207,23 +208,6 @@ fn row(cells: &[&str], widths: &[usize]) -> String {
     out.truncate(trimmed);
     out.push('\n');
     out
-}
-
-/// Columns a text takes in a terminal: Chinese characters and full-width forms take two.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 /// The categories a tip that nothing matched is most like, marked 建议 ("suggested"): a hint for

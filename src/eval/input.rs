@@ -6,10 +6,17 @@
 //! splits the input into records and leaves decoding them into tips to [`Decoder`], so that
 //! the caller can decode in parallel. It prints nothing and never quotes a record's content in
 //! an error.
+//!
+//! Text in another encoding than UTF-8 is decoded as it is read ([`super::encoding`]); the rows
+//! of an Excel sheet ([`Sheet`]) are turned into the same rows as CSV, with each cell written as
+//! a person sees it in Excel.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
+use std::sync::Arc;
 
+use super::encoding::{self, Decoding, Encoding, SNIFF_BYTES};
 use super::record::{CsvLayout, Decoder, RecordError};
+use super::sheet::{Cell, Sheet, SheetRow, column_letters, serial_date};
 use crate::lang::{Lang, Text};
 
 /// How tip records are written.
@@ -66,10 +73,12 @@ impl Raw {
     }
 }
 
-/// The cells of one CSV row, valid UTF-8.
+/// The cells of one CSV row or sheet row, valid UTF-8.
 #[derive(Debug)]
 pub struct Row {
     pub(crate) line: usize,
+    /// The sheet the row is on, for a row of a workbook.
+    pub(crate) sheet: Option<Arc<str>>,
     data: String,
     ends: Vec<usize>,
 }
@@ -98,6 +107,8 @@ pub enum InputError {
         /// Bytes looked through.
         looked: usize,
     },
+    /// The workbook could not be read on.
+    Sheet(Text),
     /// Reading stopped earlier, for a reason already handed out.
     Stopped,
 }
@@ -113,6 +124,7 @@ impl InputError {
             InputError::NotText { line, looked } => Text::new("input.not_text")
                 .with("line", *line)
                 .with("looked", *looked),
+            InputError::Sheet(message) => message.clone(),
             InputError::Stopped => Text::new("input.stopped"),
         }
     }
@@ -132,10 +144,11 @@ impl From<io::Error> for InputError {
     }
 }
 
-/// Records from a byte stream, in input order.
+/// Records from a byte stream or a sheet, in input order.
 pub struct Records<R> {
-    input: BufReader<R>,
+    input: BufReader<Source<R>>,
     kind: Kind,
+    encoding: &'static Encoding,
     max: usize,
     /// Line breaks consumed so far; a record starts on the line after them.
     lines: usize,
@@ -154,6 +167,30 @@ enum Kind {
         layout: Option<CsvLayout>,
         ends: Vec<usize>,
     },
+    Sheet {
+        sheet: Box<Sheet>,
+        layout: Option<CsvLayout>,
+        /// Which columns hold dates, so that a number there is read as Excel's date serial.
+        dates: Vec<bool>,
+    },
+}
+
+/// The bytes of the input: the first ones, read to tell the encoding, then the rest.
+enum Source<R> {
+    Utf8(Chain<Cursor<Vec<u8>>, R>),
+    Decoded(Box<Decoding<Chain<Cursor<Vec<u8>>, R>>>),
+    /// A sheet, whose rows come from its own reader.
+    None,
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Utf8(input) => input.read(out),
+            Source::Decoded(input) => input.read(out),
+            Source::None => Ok(0),
+        }
+    }
 }
 
 /// What reading one record gave.
@@ -165,40 +202,167 @@ enum LineRead {
 
 impl<R: Read> Records<R> {
     /// Records of `format` from `input`, none longer than `max_record_bytes`; for CSV the
-    /// header row is read at once and laid out with `decoder`.
+    /// header row is read at once and laid out with `decoder`. The encoding is told from the
+    /// input's first bytes.
     pub fn new(
         input: R,
         format: Format,
         decoder: &Decoder,
         max_record_bytes: usize,
     ) -> Result<Records<R>, InputError> {
-        let mut records = Records {
-            input: BufReader::with_capacity(1 << 16, input),
-            kind: match format {
-                Format::Jsonl => Kind::Jsonl,
-                Format::Csv => Kind::Csv {
-                    core: Box::new(csv_core::Reader::new()),
-                    layout: None,
-                    ends: Vec::new(),
-                },
+        Records::with_encoding(input, format, decoder, max_record_bytes, None)
+    }
+
+    /// As [`Records::new`], with the input read as `encoding` when one is given.
+    pub fn with_encoding(
+        mut input: R,
+        format: Format,
+        decoder: &Decoder,
+        max_record_bytes: usize,
+        encoding: Option<&'static Encoding>,
+    ) -> Result<Records<R>, InputError> {
+        let mut head = vec![0; SNIFF_BYTES];
+        let mut filled = 0;
+        while filled < head.len() {
+            match input.read(&mut head[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(InputError::Io(error)),
+            }
+        }
+        head.truncate(filled);
+        let complete = filled < SNIFF_BYTES;
+        let (encoding, bom) = match encoding {
+            Some(encoding) => match Encoding::for_bom(&head) {
+                Some((marked, bom)) if marked == encoding => (encoding, bom),
+                _ => (encoding, 0),
             },
+            None => encoding::sniff(&head, complete),
+        };
+        head.drain(..bom);
+        let bytes = Cursor::new(head).chain(input);
+        let source = if encoding::is_utf8(encoding) {
+            Source::Utf8(bytes)
+        } else {
+            Source::Decoded(Box::new(Decoding::new(bytes, encoding)))
+        };
+        let mut records = Records {
+            input: BufReader::with_capacity(1 << 16, source),
+            kind: Kind::Jsonl,
+            encoding,
             max: max_record_bytes.max(1),
             lines: 0,
             after_cr: false,
             buffer: Vec::new(),
             stopped: None,
         };
-        records.skip_bom()?;
-        if matches!(records.kind, Kind::Csv { .. }) {
+        if format == Format::Csv {
+            let delimiter = records.delimiter()?;
+            records.kind = Kind::Csv {
+                core: Box::new(csv_core::ReaderBuilder::new().delimiter(delimiter).build()),
+                layout: None,
+                ends: Vec::new(),
+            };
             records.read_header(decoder)?;
         }
         Ok(records)
     }
 
+    /// The rows of `sheet` as records, none longer than `max_record_bytes`; its first row that
+    /// is not empty is the header, laid out with `decoder`.
+    pub fn sheet(
+        sheet: Sheet,
+        decoder: &Decoder,
+        max_record_bytes: usize,
+    ) -> Result<Records<R>, InputError> {
+        let mut records = Records {
+            input: BufReader::with_capacity(0, Source::None),
+            kind: Kind::Sheet {
+                sheet: Box::new(sheet),
+                layout: None,
+                dates: Vec::new(),
+            },
+            encoding: encoding_rs::UTF_8,
+            max: max_record_bytes.max(1),
+            lines: 0,
+            after_cr: false,
+            buffer: Vec::new(),
+            stopped: None,
+        };
+        let Kind::Sheet {
+            sheet,
+            layout,
+            dates,
+        } = &mut records.kind
+        else {
+            unreachable!("made a sheet just above")
+        };
+        let header = match sheet.next_row().map_err(InputError::Sheet)? {
+            None => return Ok(records),
+            Some(row) if row.too_long => {
+                return Err(InputError::Header(
+                    Text::new("record.too_long").with("limit", records.max),
+                ));
+            }
+            Some(row) => row,
+        };
+        let names: Vec<String> = header
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(column, cell)| {
+                plain_text(cell, false)
+                    .map(std::borrow::Cow::into_owned)
+                    .map_err(|_| column)
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|column| {
+                InputError::Header(
+                    Text::new("sheet.header_error")
+                        .with("cell", format!("{}{}", column_letters(column), header.row)),
+                )
+            })?;
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let laid_out = decoder.csv_header(&names).map_err(InputError::Header)?;
+        *dates = (0..names.len())
+            .map(|i| decoder.is_date_column(&laid_out, i))
+            .collect();
+        *layout = Some(laid_out);
+        Ok(records)
+    }
+
+    /// The encoding the input is read in.
+    pub fn encoding(&self) -> &'static Encoding {
+        self.encoding
+    }
+
+    /// The name of the sheet read, for the rows of a workbook.
+    pub fn sheet_name(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Sheet { sheet, .. } => Some(sheet.name()),
+            _ => None,
+        }
+    }
+
+    /// The cell separator of CSV input: a tab when the first line has tabs and no commas (as
+    /// Excel's "Unicode 文本" writes it), else a comma.
+    fn delimiter(&mut self) -> Result<u8, InputError> {
+        let head = self.input.fill_buf()?;
+        let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+        Ok(
+            if memchr::memchr(b'\t', line).is_some() && memchr::memchr(b',', line).is_none() {
+                b'\t'
+            } else {
+                b','
+            },
+        )
+    }
+
     /// The CSV layout, once the header is read.
     pub fn layout(&self) -> Option<&CsvLayout> {
         match &self.kind {
-            Kind::Csv { layout, .. } => layout.as_ref(),
+            Kind::Csv { layout, .. } | Kind::Sheet { layout, .. } => layout.as_ref(),
             Kind::Jsonl => None,
         }
     }
@@ -213,21 +377,87 @@ impl<R: Read> Records<R> {
         match self.kind {
             Kind::Jsonl => self.next_json(),
             Kind::Csv { .. } => self.next_row(),
+            Kind::Sheet { .. } => self.next_sheet_row(),
         }
     }
 
-    fn skip_bom(&mut self) -> io::Result<()> {
-        let chunk = self.input.fill_buf()?;
-        if chunk.starts_with(b"\xef\xbb\xbf") {
-            self.input.consume(3);
+    fn next_sheet_row(&mut self) -> Result<Option<Raw>, InputError> {
+        let max = self.max;
+        let Kind::Sheet {
+            sheet,
+            dates,
+            layout,
+        } = &mut self.kind
+        else {
+            unreachable!("sheet rows are read from sheets only")
+        };
+        let Some(SheetRow {
+            row,
+            cells,
+            too_long,
+        }) = sheet.next_row().map_err(InputError::Sheet)?
+        else {
+            return Ok(None);
+        };
+        let line = row as usize;
+        let name = sheet.shared_name();
+        // The id of a row of the header's shape, whatever else is wrong with it.
+        let id = || {
+            let layout = layout.as_ref().filter(|_| cells.len() <= dates.len())?;
+            let texts: Vec<String> = cells
+                .iter()
+                .map(|cell| {
+                    plain_text(cell, false).map_or_else(|_| String::new(), |t| t.into_owned())
+                })
+                .collect();
+            layout.id_in(texts.iter().map(String::as_str))
+        };
+        let error = |column: Option<usize>, message: Text| RecordError {
+            line,
+            column: None,
+            cell: column,
+            sheet: Some(Arc::clone(&name)),
+            id: id(),
+            message,
+        };
+        if too_long {
+            return Ok(Some(Raw::Malformed(error(
+                None,
+                Text::new("record.too_long").with("limit", max),
+            ))));
         }
-        Ok(())
+        // A row as wide as the header, so that a short row lines up with it.
+        let width = cells.len().max(dates.len());
+        let mut data = String::new();
+        let mut ends = Vec::with_capacity(width);
+        for column in 0..width {
+            let cell = cells.get(column).unwrap_or(&Cell::Empty);
+            let is_date = dates.get(column).copied().unwrap_or(false);
+            match plain_text(cell, is_date) {
+                Ok(text) => data.push_str(&text),
+                Err(excel) => {
+                    return Ok(Some(Raw::Malformed(error(
+                        Some(column),
+                        Text::new("sheet.cell_error").with("error", excel),
+                    ))));
+                }
+            }
+            ends.push(data.len());
+        }
+        Ok(Some(Raw::Row(Row {
+            line,
+            sheet: Some(name),
+            data,
+            ends,
+        })))
     }
 
     fn too_long(&self, line: usize) -> RecordError {
         RecordError {
             line,
             column: None,
+            cell: None,
+            sheet: None,
             id: None,
             message: Text::new("record.too_long").with("limit", self.max),
         }
@@ -253,8 +483,11 @@ impl<R: Read> Records<R> {
                     return Ok(Some(Raw::Malformed(RecordError {
                         line,
                         column: Some(column),
+                        cell: None,
+                        sheet: None,
                         id: None,
-                        message: Text::new("record.line_not_utf8"),
+                        message: Text::new("record.line_not_utf8")
+                            .with("encoding", self.encoding.name()),
                     })));
                 }
             };
@@ -416,8 +649,12 @@ impl<R: Read> Records<R> {
                 return Ok(Some(Raw::Malformed(RecordError {
                     line,
                     column: None,
+                    cell: Some(cell),
+                    sheet: None,
                     id: None,
-                    message: Text::new("record.cell_not_utf8").with("cell", column),
+                    message: Text::new("record.cell_not_utf8")
+                        .with("cell", column)
+                        .with("encoding", self.encoding.name()),
                 })));
             }
             start = *end;
@@ -431,12 +668,20 @@ impl<R: Read> Records<R> {
                 return Ok(Some(Raw::Malformed(RecordError {
                     line,
                     column: None,
+                    cell: None,
+                    sheet: None,
                     id: None,
-                    message: Text::new("record.row_not_utf8"),
+                    message: Text::new("record.row_not_utf8")
+                        .with("encoding", self.encoding.name()),
                 })));
             }
         };
-        Ok(Some(Raw::Row(Row { line, data, ends })))
+        Ok(Some(Raw::Row(Row {
+            line,
+            sheet: None,
+            data,
+            ends,
+        })))
     }
 
     /// Consumes the line ends before a row; the line the row starts on, or `None` at the end.
@@ -457,6 +702,36 @@ impl<R: Read> Records<R> {
                 return Ok(Some(self.lines + 1));
             }
         }
+    }
+}
+
+/// The text a person sees in `cell`; a number in a date column is Excel's date serial.
+/// `Err` holds the Excel error value of an error cell.
+fn plain_text(cell: &Cell, is_date: bool) -> Result<std::borrow::Cow<'_, str>, String> {
+    use std::borrow::Cow;
+    Ok(match cell {
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(text) => Cow::Borrowed(text.as_str()),
+        Cell::Number(number) if is_date => match serial_date(*number) {
+            Some(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
+            None => Cow::Owned(number_text(*number)),
+        },
+        Cell::Number(number) => Cow::Owned(number_text(*number)),
+        Cell::Bool(value) => Cow::Borrowed(if *value { "true" } else { "false" }),
+        Cell::Date(moment) if moment.time() == chrono::NaiveTime::MIN => {
+            Cow::Owned(moment.format("%Y-%m-%d").to_string())
+        }
+        Cell::Date(moment) => Cow::Owned(moment.format("%Y-%m-%d %H:%M:%S").to_string()),
+        Cell::Error(excel) => return Err(excel.clone()),
+    })
+}
+
+/// A number as Excel shows it in a general cell: whole numbers without a decimal point.
+fn number_text(number: f64) -> String {
+    if number.fract() == 0.0 && number.abs() < 1e15 {
+        format!("{}", number as i64)
+    } else {
+        number.to_string()
     }
 }
 
@@ -488,7 +763,9 @@ mod tests {
     fn lines(input: &[u8], format: Format, max: usize) -> Vec<(usize, &'static str)> {
         let model = Model::default();
         let decoder = Decoder::new(&model);
-        let mut records = Records::new(input, format, &decoder, max).unwrap();
+        // Read as UTF-8 whatever the bytes look like: these cases are about broken UTF-8.
+        let utf8 = Some(encoding_rs::UTF_8);
+        let mut records = Records::with_encoding(input, format, &decoder, max, utf8).unwrap();
         let mut out = Vec::new();
         while let Some(raw) = records.next_record().unwrap() {
             let kind = match raw {

@@ -12,11 +12,13 @@ pub mod calendar;
 mod condition;
 mod decision;
 mod duplicate;
+pub mod encoding;
 mod input;
 mod matching;
 mod output;
 mod record;
 mod scan;
+mod sheet;
 mod stream;
 mod suggest;
 mod tip;
@@ -31,8 +33,9 @@ pub use decision::{
 };
 pub use duplicate::{DuplicateIndex, MAX_REPEATS, Seen, Signature, reporter_key, subject_key};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
-pub use output::{Disclosure, decided_line, error_line};
+pub use output::{Disclosure, decided_line, disclosed, error_line};
 pub use record::{CsvLayout, Decoder, RecordError};
+pub use sheet::Sheet;
 pub use stream::{Item, Options, RepeatIndex, Stopped, Stream, remember};
 pub use tip::{Reporter, Subject, Tip};
 

@@ -49,6 +49,18 @@ impl<'a> Disclosed<'a> {
     }
 }
 
+/// The reporter's name and contact of a real-name tip, for a table that names them: `None`
+/// unless `disclosure` is [`Disclosure::IncludeReporter`].
+pub fn disclosed(tip: &Tip, disclosure: Disclosure) -> Option<(&str, Option<&str>)> {
+    match disclosure {
+        Disclosure::IncludeReporter => tip
+            .reporter
+            .as_ref()
+            .map(|reporter| (reporter.name(), reporter.contact())),
+        Disclosure::Withhold => None,
+    }
+}
+
 /// The JSON line, with its line feed, of a decided tip from input line `line`.
 pub fn decided_line(
     line: usize,
@@ -77,6 +89,10 @@ pub fn decided_line(
 struct ErrorRecord<'a> {
     line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    sheet: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     tip: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<usize>,
@@ -87,6 +103,8 @@ struct ErrorRecord<'a> {
 pub fn error_line(error: &RecordError, lang: Lang) -> String {
     let record = ErrorRecord {
         line: error.line,
+        sheet: error.sheet.as_deref(),
+        cell: error.cell_reference(),
         tip: error.id.as_deref(),
         column: error.column,
         error: error.message.render(lang),

@@ -9,12 +9,14 @@
 //! record's id only when the record's shape is known to be right.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::input::{Raw, Row};
+use super::sheet::column_letters;
 use super::tip::{Reporter, Subject, Tip};
 use crate::lang::Text;
 use crate::model::{ChannelKind, Field, FieldType, Level, Model, Region, Value};
@@ -27,10 +29,24 @@ pub struct RecordError {
     pub line: usize,
     /// Column (in characters, from 1) where the problem is, when known.
     pub column: Option<usize>,
+    /// The cell of a CSV or sheet row (from 0) where the problem is, when known.
+    pub cell: Option<usize>,
+    /// The sheet, for a row of a workbook: then `line` is the row's number.
+    pub sheet: Option<Arc<str>>,
     /// The record's id, when it could be read.
     pub id: Option<String>,
     /// What is wrong, in plain words.
     pub message: Text,
+}
+
+impl RecordError {
+    /// The cell where the problem is, as Excel names it (`C12`), for a row of a sheet.
+    pub fn cell_reference(&self) -> Option<String> {
+        match (&self.sheet, self.cell) {
+            (Some(_), Some(cell)) => Some(format!("{}{}", column_letters(cell), self.line)),
+            _ => None,
+        }
+    }
 }
 
 /// Decodes records against the fields the loaded schemes declare.
@@ -63,6 +79,8 @@ impl Decoder {
                 None => Err(RecordError {
                     line: row.line,
                     column: None,
+                    cell: None,
+                    sheet: None,
                     id: None,
                     message: Text::new("record.row_before_header"),
                 }),
@@ -78,6 +96,8 @@ impl Decoder {
             return Err(RecordError {
                 line,
                 column: None,
+                cell: None,
+                sheet: None,
                 id: None,
                 message: Text::new("record.not_object"),
             });
@@ -87,6 +107,8 @@ impl Decoder {
             RecordError {
                 line,
                 column,
+                cell: None,
+                sheet: None,
                 id: id_of_broken(text),
                 message: json_message(&error, Text::new("record.what_record")),
             }
@@ -94,12 +116,16 @@ impl Decoder {
         let id = valid_id(&raw.id.text()).map_err(|message| RecordError {
             line,
             column: None,
+            cell: None,
+            sheet: None,
             id: None,
             message,
         })?;
         let fail = |message: Text| RecordError {
             line,
             column: None,
+            cell: None,
+            sheet: None,
             id: Some(id.clone()),
             message,
         };
@@ -199,9 +225,11 @@ impl Decoder {
     /// Decodes one CSV row laid out as `layout`.
     pub(crate) fn csv(&self, layout: &CsvLayout, row: &Row) -> Result<Tip, RecordError> {
         let line = row.line;
-        let fail = |id: Option<&str>, message: Text| RecordError {
+        let fail = |id: Option<&str>, column: Option<Column>, message: Text| RecordError {
             line,
             column: None,
+            cell: column.and_then(|column| layout.columns.iter().position(|c| *c == column)),
+            sheet: row.sheet.clone(),
             id: id.map(str::to_string),
             message,
         };
@@ -209,6 +237,7 @@ impl Decoder {
         // what its column says: a shifted row has a reporter's name where the id should be.
         if row.cells().len() != layout.columns.len() {
             return Err(fail(
+                None,
                 None,
                 Text::new("record.row_cells")
                     .with("cells", row.cells().len())
@@ -225,24 +254,32 @@ impl Decoder {
                 .filter(|value| !value.is_empty())
         };
         let id = match cell(Column::Id) {
-            None => return Err(fail(None, Text::new("record.id_cell_empty"))),
-            Some(id) => valid_id(id).map_err(|message| fail(None, message))?,
+            None => {
+                return Err(fail(
+                    None,
+                    Some(Column::Id),
+                    Text::new("record.id_cell_empty"),
+                ));
+            }
+            Some(id) => valid_id(id).map_err(|message| fail(None, Some(Column::Id), message))?,
         };
-        let fail = |message: Text| fail(Some(&id), message);
+        let id_ref = &id;
+        let fail =
+            |column: Option<Column>| move |message: Text| fail(Some(id_ref), column, message);
         let text = cell(Column::Text).unwrap_or_default();
-        let received_text =
-            cell(Column::Received).ok_or_else(|| fail(Text::new("record.received_cell_empty")))?;
+        let received_text = cell(Column::Received)
+            .ok_or_else(|| fail(Some(Column::Received))(Text::new("record.received_cell_empty")))?;
         let mut fields = Vec::new();
         for (index, column) in layout.columns.iter().enumerate() {
             if let Column::Field(field) = column {
                 let field = &self.fields[*field];
                 if !cells[index].is_empty() {
-                    let value = text_field(field, cells[index]).map_err(&fail)?;
+                    let value = text_field(field, cells[index]).map_err(fail(Some(*column)))?;
                     fields.push((field.id.clone(), value));
                 }
             }
         }
-        self.require_fields(&fields).map_err(&fail)?;
+        self.require_fields(&fields).map_err(fail(None))?;
         let reporter = cell(Column::ReporterName).map(|name| {
             Reporter::new(
                 name.to_string(),
@@ -251,19 +288,30 @@ impl Decoder {
         });
         Ok(Tip {
             text: text.to_string(),
-            received: received(received_text).map_err(&fail)?,
-            channel: channel(cell(Column::Channel)).map_err(&fail)?,
+            received: received(received_text).map_err(fail(Some(Column::Received)))?,
+            channel: channel(cell(Column::Channel)).map_err(fail(Some(Column::Channel)))?,
             reporter,
             subject: Subject {
                 name: cell(Column::SubjectName).map(str::to_string),
                 kind: cell(Column::SubjectKind).map(str::to_string),
-                level: level(cell(Column::SubjectLevel)).map_err(&fail)?,
+                level: level(cell(Column::SubjectLevel))
+                    .map_err(fail(Some(Column::SubjectLevel)))?,
                 level_written: non_empty(cell(Column::SubjectLevel).map(Cow::Borrowed)),
-                region: region(cell(Column::SubjectRegion)).map_err(&fail)?,
+                region: region(cell(Column::SubjectRegion))
+                    .map_err(fail(Some(Column::SubjectRegion)))?,
             },
             fields,
             id,
         })
+    }
+
+    /// Whether column `index` of `layout` holds dates: the received date, or a date field.
+    pub(crate) fn is_date_column(&self, layout: &CsvLayout, index: usize) -> bool {
+        match layout.columns.get(index) {
+            Some(Column::Received) => true,
+            Some(Column::Field(field)) => matches!(self.fields[*field].ty, FieldType::Date),
+            _ => false,
+        }
     }
 
     fn require_fields(&self, given: &[(String, Value)]) -> Result<(), Text> {
@@ -313,6 +361,12 @@ impl CsvLayout {
     /// The header's name of a column.
     pub(crate) fn column_name(&self, index: usize) -> Option<&str> {
         self.names.get(index).map(String::as_str)
+    }
+
+    /// The record's id in `cells`, a row of this layout, when it is one.
+    pub(crate) fn id_in<'c>(&self, cells: impl IntoIterator<Item = &'c str>) -> Option<String> {
+        let at = self.columns.iter().position(|c| *c == Column::Id)?;
+        valid_id(cells.into_iter().nth(at)?).ok()
     }
 }
 
@@ -540,37 +594,102 @@ fn received_any_year(text: &str) -> Result<NaiveDate, Text> {
             }
         }
     }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date);
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y年%m月%d日") {
-        return Ok(date);
-    }
     if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
         return Ok(moment.with_timezone(&china()).date_naive());
     }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(moment) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(moment.date());
-        }
+    match written_date(text) {
+        Some(Written::Date(date)) => Ok(date),
+        Some(Written::NotReal) => Err(Text::new("record.received_not_real")),
+        Some(Written::BadTime) => Err(Text::new("record.received_time")),
+        // A year of more than four digits (`+10000-01-01`) is a date, outside the years.
+        None => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| Text::new("record.received_unreadable")),
     }
-    // Tell an impossible date from an unreadable one.
-    let date_part = text.get(..10).unwrap_or(text);
-    let parts: Vec<&str> = date_part.split('-').collect();
-    if let [y, m, d] = parts.as_slice()
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
-    {
-        if NaiveDate::from_ymd_opt(y, m, d).is_none() {
-            return Err(Text::new("record.received_not_real"));
+}
+
+/// A date as people and spreadsheets write it, read by [`written_date`].
+#[derive(Debug, PartialEq)]
+enum Written {
+    Date(NaiveDate),
+    /// Year, month and day that make no date (2024-02-30).
+    NotReal,
+    /// A date followed by something that is not a time of day.
+    BadTime,
+}
+
+/// `2024-03-11`, `2024/3/11`, `2024.3.11` and `2024年3月11日`, each optionally followed by a
+/// time of day (`09:30`, `9:30:15`, after a space or a `T`), which is dropped. `None` when the
+/// text does not start with a year and a month and a day.
+fn written_date(text: &str) -> Option<Written> {
+    let (year, rest) = digits(text, 4, 4)?;
+    let (month, day, rest) = match rest.strip_prefix('年') {
+        Some(rest) => {
+            let (month, rest) = digits(rest, 1, 2)?;
+            let rest = rest.strip_prefix('月')?;
+            let (day, rest) = digits(rest, 1, 2)?;
+            (month, day, rest.strip_prefix('日').unwrap_or(rest))
         }
-        return Err(Text::new("record.received_time"));
+        None => {
+            let separator = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '-' | '/' | '.'))?;
+            let (month, rest) = digits(&rest[1..], 1, 2)?;
+            let rest = rest.strip_prefix(separator)?;
+            let (day, rest) = digits(rest, 1, 2)?;
+            (month, day, rest)
+        }
+    };
+    let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
+        return Some(Written::NotReal);
+    };
+    if rest.is_empty() {
+        return Some(Written::Date(date));
     }
-    Err(Text::new("record.received_unreadable"))
+    let time = rest
+        .strip_prefix(' ')
+        .or_else(|| rest.strip_prefix('T'))
+        .map(str::trim_start);
+    let readable = time.is_some_and(|time| {
+        let mut parts = time.split(':');
+        let hour = parts
+            .next()
+            .and_then(|h| digits(h, 1, 2))
+            .filter(|(h, r)| *h < 24 && r.is_empty());
+        let minute = parts
+            .next()
+            .and_then(|m| digits(m, 2, 2))
+            .filter(|(m, r)| *m < 60 && r.is_empty());
+        let second = match parts.next() {
+            None => true,
+            Some(s) => {
+                let whole = s.split('.').next().unwrap_or(s);
+                digits(whole, 2, 2).is_some_and(|(s, r)| s < 61 && r.is_empty())
+                    && s[whole.len()..]
+                        .strip_prefix('.')
+                        .is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+            }
+        };
+        hour.is_some() && minute.is_some() && second && parts.next().is_none()
+    });
+    Some(if readable {
+        Written::Date(date)
+    } else {
+        Written::BadTime
+    })
+}
+
+/// A number of `min..=max` ASCII digits at the start of `text`, and what follows it.
+fn digits(text: &str, min: usize, max: usize) -> Option<(u32, &str)> {
+    let count = text
+        .bytes()
+        .take(max + 1)
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if count < min || count > max {
+        return None;
+    }
+    Some((text[..count].parse().ok()?, &text[count..]))
 }
 
 // A channel or level is read in the normal form, as kinds are: 來信 is 来信, 區級 is 区级, and
@@ -648,11 +767,13 @@ fn text_field(field: &Field, text: &str) -> Result<Value, Text> {
             "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
             _ => Err(Text::new("record.field_bool").with("field", &field.id)),
         },
-        FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|date| YEARS.contains(&date.year()))
-            .map(Value::Date)
-            .ok_or_else(|| Text::new("record.field_date").with("field", &field.id)),
+        FieldType::Date => match written_date(text) {
+            Some(Written::Date(date)) => Some(date),
+            _ => None,
+        }
+        .filter(|date| YEARS.contains(&date.year()))
+        .map(Value::Date)
+        .ok_or_else(|| Text::new("record.field_date").with("field", &field.id)),
         FieldType::Enum(values) => {
             if values.iter().any(|v| v == text) {
                 Ok(Value::Text(text.to_string()))
@@ -667,8 +788,9 @@ fn text_field(field: &Field, text: &str) -> Result<Value, Text> {
 
 #[cfg(test)]
 mod tests {
-    use super::{channel, level, non_empty};
+    use super::{Written, channel, level, non_empty, received, written_date};
     use crate::model::{ChannelKind, Level};
+    use chrono::NaiveDate;
     use std::borrow::Cow;
 
     #[test]
@@ -684,5 +806,32 @@ mod tests {
             Some("區級")
         );
         assert_eq!(non_empty(Some(Cow::Borrowed("  "))), None);
+    }
+
+    #[test]
+    fn dates_are_read_as_excel_and_people_write_them() {
+        let march_11 = NaiveDate::from_ymd_opt(2024, 3, 11).unwrap();
+        for text in [
+            "2024-03-11",
+            "2024/3/11",
+            "2024.3.11",
+            "2024年3月11日",
+            "2024年03月11日",
+            "2024-03-11 09:30",
+            "2024/3/11 9:30",
+            "2024/3/11 9:30:15",
+            "2024-03-11T09:30:00.250",
+            "2024-03-11T09:30:00+08:00",
+            " 2024-3-11 ",
+        ] {
+            assert_eq!(received(text), Ok(march_11), "{text}");
+        }
+        assert_eq!(written_date("2024/2/30"), Some(Written::NotReal));
+        assert_eq!(written_date("2024/3/11 下午"), Some(Written::BadTime));
+        assert_eq!(written_date("2024/3/11 25:00"), Some(Written::BadTime));
+        assert_eq!(written_date("2024/3-11"), None);
+        assert_eq!(written_date("24/3/11"), None);
+        assert_eq!(written_date("2024/123/1"), None);
+        assert!(received("11/03/2024").is_err());
     }
 }

@@ -7,3 +7,21 @@ mod script;
 
 pub use normalize::{Normalized, Origin, normalize};
 pub(crate) use script::{is_han, simplify};
+
+/// Columns a text takes in a terminal or a spreadsheet cell: Chinese characters and full-width
+/// forms take two.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
