@@ -661,3 +661,72 @@ fn the_report_renders_in_a_real_browser_with_every_chart_holding_its_data() {
     );
     eprintln!("the report's first page: {}", shot.display());
 }
+
+#[test]
+fn the_same_tips_give_the_same_workbook_and_report_whatever_the_jobs() {
+    let dir = scratch("deterministic");
+    let mut books = Vec::new();
+    let mut reports = Vec::new();
+    for jobs in ["1", "3"] {
+        let book = dir.join(format!("decisions-{jobs}.xlsx"));
+        let page = dir.join(format!("report-{jobs}.html"));
+        let (code, _, stderr) = rectify(&[
+            "eval",
+            "-s",
+            "schemes/",
+            "examples/tips.jsonl",
+            "-j",
+            jobs,
+            "-o",
+            book.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let (code, _, stderr) = rectify(&[
+            "report",
+            "-s",
+            "schemes/",
+            "examples/tips.jsonl",
+            "-j",
+            jobs,
+            "--today",
+            "2022-06-20",
+            "-o",
+            page.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        books.push(std::fs::read(&book).unwrap());
+        reports.push(std::fs::read(&page).unwrap());
+    }
+    assert!(books[0] == books[1], "the workbooks differ");
+    assert!(reports[0] == reports[1], "the reports differ");
+}
+
+#[test]
+fn a_workbook_can_be_the_history_that_new_tips_repeat() {
+    let dir = scratch("history-workbook");
+    let tips = dir.join("new.jsonl");
+    // L01's text again, received later: a repeat of L01 in the workbook.
+    std::fs::write(
+        &tips,
+        r#"{"id":"N1","text":"六枝特区某局今年以来层层开会,五月份超计划加开全区性会议三次,乡镇主要负责人疲于奔命。","received":"2022-07-20","subject":{"name":"特区某局","kind":"党政机关","level":"区级","region":"520203"}}
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = rectify(&[
+        "eval",
+        "-s",
+        SCHEME,
+        "--history",
+        WORKBOOK,
+        tips.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let record = &lines(&stdout)[0];
+    let decision = &record["decisions"][0];
+    assert_eq!(decision["outcome"], "excluded", "{record}");
+    assert_eq!(decision["repeats"]["tip"], "L01", "{record}");
+    assert!(
+        stderr.contains("1 malformed"),
+        "the workbook's C07: {stderr}"
+    );
+}

@@ -21,7 +21,7 @@ use rectify::store::{self, Location, Record};
 use super::load::checked_model;
 use super::progress::Progress;
 use super::render::fatal;
-use super::tips::{Reading, cannot_read, how_read, open_tips};
+use super::tips::{Reading, how_read, open_tips};
 use super::{Status, check::plural};
 use super::{table, terminal};
 
@@ -393,18 +393,15 @@ fn load_history(
     index: &mut dyn RepeatIndex,
     max_record_bytes: usize,
 ) -> Result<(), Text> {
-    let file = File::open(path).map_err(|e| cannot_read(path, &e))?;
-    let format = match super::tips::input_format(None, Some(path)) {
-        super::tips::InputFormat::Csv => rectify::eval::Format::Csv,
-        _ => rectify::eval::Format::Jsonl,
-    };
-    let history = |error: rectify::eval::InputError| {
+    let history = |error: Text| {
         Text::new("eval.history_failed")
             .with("path", path.display().to_string())
-            .with("error", error.text())
+            .with("error", error)
     };
-    let records =
-        rectify::eval::Records::new(file, format, decoder, max_record_bytes).map_err(history)?;
+    // A history is read as the tips are: CSV in any encoding, a workbook, JSON Lines.
+    let (records, _) =
+        open_tips(Some(path), &Reading::default(), decoder, max_record_bytes).map_err(history)?;
+    let history = |error: rectify::eval::InputError| history(error.text());
     let mut malformed = 0usize;
     let loaded = remember(evaluator, decoder, index, records, |error| {
         malformed += 1;

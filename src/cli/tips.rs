@@ -138,7 +138,7 @@ pub fn open_tips(
 }
 
 /// A file that could not be opened, in the reader's words.
-pub fn cannot_read(path: &Path, error: &io::Error) -> Text {
+fn cannot_read(path: &Path, error: &io::Error) -> Text {
     Text::new("load.unreadable")
         .with("path", path.display().to_string())
         .with("reason", super::load::io_reason(error))

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{DocProperties, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::WriteError;
 use super::flat::{Cell, Columns, Flat, Shape};
@@ -41,12 +42,17 @@ pub(crate) struct Book {
     counts: Vec<[usize; 5]>,
     decided: usize,
     malformed: usize,
+    /// The latest day a tip was received: the workbook's date, so that the same tips give the
+    /// same file.
+    latest: Option<NaiveDate>,
     date: Format,
     wrap: Format,
     header: Format,
 }
 
 const SUMMARY: usize = 0;
+/// The column of a tip row that holds the day received.
+const RECEIVED: usize = 2;
 const ALL: usize = 1;
 
 impl Book {
@@ -123,6 +129,7 @@ impl Book {
             next: vec![1; sheet_count],
             decided: 0,
             malformed: 0,
+            latest: None,
             date,
             wrap,
             header,
@@ -144,6 +151,9 @@ impl Book {
         }
         self.decided += 1;
         for row in &flat.rows {
+            if let Some(Cell::Date(received)) = row.cells.get(RECEIVED) {
+                self.latest = self.latest.max(Some(*received));
+            }
             if let Some(place) = OUTCOMES.iter().position(|o| *o == row.outcome)
                 && let Some(counts) = self.counts.get_mut(row.campaign)
             {
@@ -219,6 +229,16 @@ impl Book {
             &self.header,
         )
         .map_err(fail)?;
+        // Without a date of its own the workbook would carry the time it was written, and two
+        // runs on the same tips would differ.
+        let day = self
+            .latest
+            .or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1))
+            .expect("2000-01-01 is a date");
+        let properties = DocProperties::new()
+            .set_title(lang.word("office.sheet.all"))
+            .set_creation_datetime(&day);
+        self.workbook.set_properties(&properties);
         self.workbook.save(&path).map_err(fail)
     }
 }
