@@ -730,3 +730,48 @@ fn a_workbook_can_be_the_history_that_new_tips_repeat() {
         "the workbook's C07: {stderr}"
     );
 }
+
+#[test]
+fn title_rows_above_the_header_are_passed_over_and_a_sheet_without_a_header_is_refused() {
+    let dir = scratch("title-rows");
+    let titled = dir.join("titled.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2022年问题线索台账").unwrap();
+    let header = ["编号", "内容", "收到日期", "对象名称", "对象类型", "对象层级", "对象地区"];
+    for (column, name) in header.iter().enumerate() {
+        sheet.write_string(2, column as u16, *name).unwrap();
+    }
+    sheet.write_string(3, 0, "T1").unwrap();
+    sheet
+        .write_string(3, 1, "六枝特区某局今年以来层层开会,五月份超计划加开全区性会议三次。")
+        .unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy年m月d日");
+    let day = chrono::NaiveDate::from_ymd_opt(2022, 6, 10).unwrap();
+    sheet.write_datetime_with_format(3, 2, &day, &date).unwrap();
+    for (column, value) in [(3, "特区某局"), (4, "党政机关"), (5, "区级")] {
+        sheet.write_string(3, column, value).unwrap();
+    }
+    sheet.write_number(3, 6, 520203.0).unwrap();
+    book.save(&titled).unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, titled.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let record = &lines(&stdout)[0];
+    assert_eq!((record["line"].as_u64(), record["tip"].as_str()), (Some(4), Some("T1")));
+    assert_eq!(record["received"], "2022-06-10");
+    assert_eq!(record["decisions"][0]["outcome"], "accepted", "{record}");
+
+    let headless = dir.join("headless.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for row in 0..12 {
+        sheet.write_string(row, 0, "张某").unwrap();
+        sheet.write_string(row, 1, "13900000000").unwrap();
+    }
+    book.save(&headless).unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, headless.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("the first row must be a header"), "{stderr}");
+    assert!(!stderr.contains("张某") && !stderr.contains("13900000000"), "{stderr}");
+}

@@ -129,6 +129,13 @@ pub fn run(args: Args) -> Status {
             if let Some(column) = error.column {
                 at.push_str(&say(Text::new("coverage.at_column").with("column", column)));
             }
+            if let (Some(sheet), Some(cell)) = (&error.sheet, error.cell_reference()) {
+                at.push_str(&say(
+                    Text::new("coverage.at_cell")
+                        .with("sheet", terminal::cell(sheet).into_owned())
+                        .with("cell", cell),
+                ));
+            }
             if let Some(id) = &error.id {
                 at.push_str(&say(
                     Text::new("coverage.at_tip").with("tip", terminal::cell(id).into_owned())

@@ -184,6 +184,12 @@ pub fn error_row(layout: &Layout, error: &RecordError) -> String {
             .with("column", column)
             .with("message", message));
     }
+    if let (Some(sheet), Some(cell)) = (&error.sheet, error.cell_reference()) {
+        message = say(Text::new("table.cell")
+            .with("sheet", sheet.as_ref())
+            .with("cell", cell)
+            .with("message", message));
+    }
     layout.row(&[
         &error.line.to_string(),
         error.id.as_deref().unwrap_or("?"),

@@ -298,34 +298,29 @@ impl<R: Read> Records<R> {
         else {
             unreachable!("made a sheet just above")
         };
-        let header = match sheet.next_row().map_err(InputError::Sheet)? {
-            None => return Ok(records),
-            Some(row) if row.too_long => {
-                return Err(InputError::Header(
-                    Text::new("record.too_long").with("limit", records.max),
-                ));
+        // Office sheets often open with a title row or two (a merged "2024年问题线索台账")
+        // above the header: the header is the first of the first rows that is one, and what
+        // is wrong with the first row is said when none is.
+        let mut first_problem = None;
+        let (laid_out, width) = loop {
+            let row = match sheet.next_row().map_err(InputError::Sheet)? {
+                None if first_problem.is_none() => return Ok(records),
+                None => return Err(first_problem.expect("checked just above")),
+                Some(row) => row,
+            };
+            let tried = header_of(&row, decoder, records.max);
+            match tried {
+                Ok(header) => break header,
+                Err(problem) => {
+                    let problem = first_problem.get_or_insert(problem);
+                    if row.row as usize >= TITLE_ROWS {
+                        return Err(std::mem::replace(problem, InputError::Stopped));
+                    }
+                }
             }
-            Some(row) => row,
         };
-        let names: Vec<String> = header
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(column, cell)| {
-                plain_text(cell, false)
-                    .map(std::borrow::Cow::into_owned)
-                    .map_err(|_| column)
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|column| {
-                InputError::Header(
-                    Text::new("sheet.header_error")
-                        .with("cell", format!("{}{}", column_letters(column), header.row)),
-                )
-            })?;
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let laid_out = decoder.csv_header(&names).map_err(InputError::Header)?;
-        *dates = (0..names.len())
+        let names = 0..width;
+        *dates = names
             .map(|i| decoder.is_date_column(&laid_out, i))
             .collect();
         *layout = Some(laid_out);
@@ -703,6 +698,41 @@ impl<R: Read> Records<R> {
             }
         }
     }
+}
+
+/// The rows of a sheet looked through for its header.
+const TITLE_ROWS: usize = 10;
+
+/// The layout a sheet row gives as a header, and its width.
+fn header_of(
+    row: &SheetRow,
+    decoder: &Decoder,
+    max: usize,
+) -> Result<(CsvLayout, usize), InputError> {
+    if row.too_long {
+        return Err(InputError::Header(
+            Text::new("record.too_long").with("limit", max),
+        ));
+    }
+    let names: Vec<String> = row
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(column, cell)| {
+            plain_text(cell, false)
+                .map(std::borrow::Cow::into_owned)
+                .map_err(|_| column)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|column| {
+            InputError::Header(
+                Text::new("sheet.header_error")
+                    .with("cell", format!("{}{}", column_letters(column), row.row)),
+            )
+        })?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let layout = decoder.csv_header(&names).map_err(InputError::Header)?;
+    Ok((layout, names.len()))
 }
 
 /// The text a person sees in `cell`; a number in a date column is Excel's date serial.
