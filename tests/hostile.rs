@@ -273,7 +273,7 @@ fn csv_line_numbers_hold_after_blank_lines_and_lone_carriage_returns() {
         tips,
         [
             (4, "A1".to_string()),
-            (7, "-".to_string()),
+            (7, "A2".to_string()),
             (8, "A3".to_string()),
             (9, "A4".to_string())
         ]

@@ -198,7 +198,25 @@ fn a_missing_sheet_or_a_file_that_is_no_workbook_stops_with_a_clear_error() {
     let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, fake.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("not an Excel workbook"), "{stderr}");
+    assert!(
+        stderr.contains("this file holds text, not a workbook"),
+        "{stderr}"
+    );
+    let empty = dir.join("empty.xlsx");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, stderr) = rectify(&["eval", "-s", SCHEME, empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("the file is empty"), "{stderr}");
+    // A workbook named as text is told for what it is, not read as GBK.
+    let renamed = dir.join("tips.csv");
+    std::fs::copy(WORKBOOK, &renamed).unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, renamed.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("this is an Excel workbook, not text"),
+        "{stderr}"
+    );
     for reporter in REPORTERS {
         assert!(!stderr.contains(reporter));
     }
@@ -738,17 +756,29 @@ fn title_rows_above_the_header_are_passed_over_and_a_sheet_without_a_header_is_r
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "2022年问题线索台账").unwrap();
-    let header = ["编号", "内容", "收到日期", "对象名称", "对象类型", "对象层级", "对象地区"];
+    let header = [
+        "编号",
+        "内容",
+        "收到日期",
+        "对象名称",
+        "对象类型",
+        "对象层级",
+        "对象地区",
+    ];
     for (column, name) in header.iter().enumerate() {
         sheet.write_string(2, column as u16, *name).unwrap();
     }
     sheet.write_string(3, 0, "T1").unwrap();
     sheet
-        .write_string(3, 1, "六枝特区某局今年以来层层开会,五月份超计划加开全区性会议三次。")
+        .write_string(
+            3,
+            1,
+            "六枝特区某局今年以来层层开会,五月份超计划加开全区性会议三次。",
+        )
         .unwrap();
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy年m月d日");
     let day = chrono::NaiveDate::from_ymd_opt(2022, 6, 10).unwrap();
-    sheet.write_datetime_with_format(3, 2, &day, &date).unwrap();
+    sheet.write_datetime_with_format(3, 2, day, &date).unwrap();
     for (column, value) in [(3, "特区某局"), (4, "党政机关"), (5, "区级")] {
         sheet.write_string(3, column, value).unwrap();
     }
@@ -757,7 +787,10 @@ fn title_rows_above_the_header_are_passed_over_and_a_sheet_without_a_header_is_r
     let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, titled.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     let record = &lines(&stdout)[0];
-    assert_eq!((record["line"].as_u64(), record["tip"].as_str()), (Some(4), Some("T1")));
+    assert_eq!(
+        (record["line"].as_u64(), record["tip"].as_str()),
+        (Some(4), Some("T1"))
+    );
     assert_eq!(record["received"], "2022-06-10");
     assert_eq!(record["decisions"][0]["outcome"], "accepted", "{record}");
 
@@ -772,6 +805,125 @@ fn title_rows_above_the_header_are_passed_over_and_a_sheet_without_a_header_is_r
     let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, headless.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("the first row must be a header"), "{stderr}");
-    assert!(!stderr.contains("张某") && !stderr.contains("13900000000"), "{stderr}");
+    assert!(
+        stderr.contains("the first row must be a header"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("张某") && !stderr.contains("13900000000"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_output_over_an_input_or_options_an_output_cannot_honour_are_refused_before_reading() {
+    let dir = scratch("refusals");
+    let tips = dir.join("tips.xlsx");
+    std::fs::copy(WORKBOOK, &tips).unwrap();
+    let before = std::fs::read(&tips).unwrap();
+    let (code, _, stderr) = rectify(&[
+        "eval",
+        "-s",
+        SCHEME,
+        tips.to_str().unwrap(),
+        "-o",
+        tips.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is also an input"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&tips).unwrap(),
+        before,
+        "the tips are untouched"
+    );
+    let missing = dir.join("no-such-directory").join("decisions.xlsx");
+    let (code, _, stderr) = rectify(&["eval", "-s", SCHEME, TWIN, "-o", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("no such file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("records written"), "{stderr}");
+    let book = dir.join("decisions.xlsx");
+    for (extra, said) in [
+        (
+            &["--format", "table"][..],
+            "--format table is for standard output",
+        ),
+        (
+            &["--explain"][..],
+            "--explain is written only in JSON Lines",
+        ),
+    ] {
+        let mut args = vec!["eval", "-s", SCHEME, TWIN, "-o", book.to_str().unwrap()];
+        args.extend(extra);
+        let (code, _, stderr) = rectify(&args);
+        assert_eq!(code, 2, "{extra:?}");
+        assert!(stderr.contains(said), "{stderr}");
+    }
+    let (code, _, stderr) = rectify(&["eval", "-s", SCHEME, "--sheet", "线索", TWIN]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--sheet chooses a sheet of an Excel workbook"),
+        "{stderr}"
+    );
+    let pdf = dir.join("report.pdf");
+    let (code, _, stderr) = rectify(&["report", "-s", SCHEME, TWIN, "-o", pdf.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("name a file ending in .html"), "{stderr}");
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn a_hidden_first_sheet_is_passed_over_and_an_empty_sheet_names_the_others() {
+    let dir = scratch("sheets");
+    let path = dir.join("hidden.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let lists = book.add_worksheet();
+    lists.set_name("下拉列表").unwrap();
+    lists.write_string(0, 0, "电话").unwrap();
+    lists.set_hidden(true);
+    let tips = book.add_worksheet();
+    tips.set_name("线索").unwrap();
+    // Excel hides no sheet that is the one shown on opening.
+    tips.set_active(true);
+    for (column, name) in ["编号", "内容", "收到日期"].iter().enumerate() {
+        tips.write_string(0, column as u16, *name).unwrap();
+    }
+    tips.write_string(1, 0, "H1").unwrap();
+    tips.write_string(1, 1, "层层开会").unwrap();
+    // A time of day alone is no date.
+    let time = rust_xlsxwriter::Format::new().set_num_format("h:mm");
+    tips.write_number_with_format(1, 2, 0.395_833, &time)
+        .unwrap();
+    book.add_worksheet().set_name("空表").unwrap();
+    book.save(&path).unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("(sheet 线索)"), "{stderr}");
+    let record = &lines(&stdout)[0];
+    assert_eq!(record["tip"], "H1");
+    assert_eq!(record["cell"], "C2");
+    assert!(
+        record["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read as a date"),
+        "{record}"
+    );
+    let (code, _, stderr) = rectify(&[
+        "eval",
+        "-s",
+        SCHEME,
+        "--sheet",
+        "空表",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains(
+            "the sheet `空表` holds no tips; the workbook's other sheets are: 下拉列表, 线索"
+        ),
+        "{stderr}"
+    );
 }

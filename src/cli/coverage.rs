@@ -130,11 +130,9 @@ pub fn run(args: Args) -> Status {
                 at.push_str(&say(Text::new("coverage.at_column").with("column", column)));
             }
             if let (Some(sheet), Some(cell)) = (&error.sheet, error.cell_reference()) {
-                at.push_str(&say(
-                    Text::new("coverage.at_cell")
-                        .with("sheet", terminal::cell(sheet).into_owned())
-                        .with("cell", cell),
-                ));
+                at.push_str(&say(Text::new("coverage.at_cell")
+                    .with("sheet", terminal::cell(sheet).into_owned())
+                    .with("cell", cell)));
             }
             if let Some(id) = &error.id {
                 at.push_str(&say(

@@ -6,7 +6,6 @@
 //! input, except for the repeat index (one small signature per tip) when a campaign has a
 //! duplicate clause.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -21,7 +20,7 @@ use rectify::store::{self, Location, Record};
 use super::load::checked_model;
 use super::progress::Progress;
 use super::render::fatal;
-use super::tips::{Reading, how_read, open_tips};
+use super::tips::{Reading, create_output, encoding_hint, how_read, nothing_read, open_tips};
 use super::{Status, check::plural};
 use super::{table, terminal};
 
@@ -159,6 +158,8 @@ pub fn run(args: Args) -> Status {
         }
     };
     let read_as = how_read(&records);
+    let empty = nothing_read(&records);
+    let mismatch = encoding_hint(&records, &args.reading);
     let options = Options {
         jobs: args.jobs.into(),
         explain: args.explain,
@@ -175,15 +176,35 @@ pub fn run(args: Args) -> Status {
     } else {
         Disclosure::Withhold
     };
-    let destination =
-        match Destination::open(args.output.as_deref(), args.format, &model, disclosure) {
-            Ok(destination) => destination,
-            Err(message) => {
-                fatal(message);
-                return Status::Failure;
-            }
-        };
+    let destination = match Destination::open(
+        args.output.as_deref(),
+        &[args.tips.as_deref(), args.history.as_deref()],
+        args.format,
+        &model,
+        disclosure,
+    ) {
+        Ok(destination) => destination,
+        Err(message) => {
+            fatal(message);
+            return Status::Failure;
+        }
+    };
     let lang = super::lang();
+    if let Some(path) = &args.output {
+        // Said before a workbook or CSV file is made, not silently dropped.
+        let explains = matches!(office::Kind::of(path), Some(office::Kind::Jsonl));
+        let refused = if args.format == OutputFormat::Table {
+            Some("eval.table_to_file")
+        } else if args.explain && !explains {
+            Some("eval.explain_in_table")
+        } else {
+            None
+        };
+        if let Some(key) = refused {
+            fatal(Text::new(key));
+            return Status::Failure;
+        }
+    }
     let key = recorder.as_ref().map(|r| r.key().clone());
     let shape = destination.shape();
     let render = |item: Item| -> Rendered {
@@ -270,14 +291,12 @@ pub fn run(args: Args) -> Status {
             Ok(())
         }),
     };
-    let result = result
-        .and_then(|()| out.flush().map_err(Stopped::Sink))
-        .and_then(|()| match sheet.take() {
-            Some(sheet) => sheet
-                .finish()
-                .map_err(|error| Stopped::Sink(io::Error::other(super::say(error.text())))),
-            None => Ok(()),
-        });
+    let result = result.and_then(|()| out.flush().map_err(Stopped::Sink));
+    // A workbook is written out at the end: a failure then is the file's, not the stream's.
+    let finished = match (&result, sheet.take()) {
+        (Ok(()), Some(sheet)) => sheet.finish().map_err(|error| error.text()),
+        _ => Ok(()),
+    };
     progress.finish();
     let mut status = if summary.malformed > 0 {
         Status::Problems
@@ -300,12 +319,22 @@ pub fn run(args: Args) -> Status {
             status = Status::Failure;
         }
     }
+    if let Err(message) = finished {
+        fatal(message);
+        status = Status::Failure;
+    }
     drop(stream);
     if let Some(error) = lookup.as_mut().and_then(|lookup| lookup.failure()) {
         fatal(error.text());
         status = Status::Failure;
     }
     summary.print(&read_as);
+    if let Some(hint) = mismatch.filter(|_| summary.malformed > 0) {
+        let _ = writeln!(io::stderr().lock(), "{}", super::say(hint));
+    }
+    if summary.read == 0 && status != Status::Failure {
+        let _ = writeln!(io::stderr().lock(), "{}", super::say(empty));
+    }
     status
 }
 
@@ -448,6 +477,7 @@ struct Destination {
 impl Destination {
     fn open(
         path: Option<&Path>,
+        inputs: &[Option<&Path>],
         format: OutputFormat,
         model: &rectify::Model,
         disclosure: Disclosure,
@@ -473,13 +503,11 @@ impl Destination {
             Text::new("eval.output_kind").with("path", path.display().to_string())
         })?;
         let written = |error: office::WriteError| error.text();
+        let file = create_output(path, inputs)?;
         Ok(match kind {
             office::Kind::Jsonl => Destination {
                 shape: Shape::Jsonl,
-                out: Box::new(BufWriter::with_capacity(
-                    1 << 16,
-                    File::create(path).map_err(|e| cannot_write(path, &e))?,
-                )),
+                out: Box::new(BufWriter::with_capacity(1 << 16, file)),
                 table: None,
             },
             office::Kind::Xlsx => Destination {
@@ -506,10 +534,4 @@ impl Destination {
     fn into_parts(self) -> (Box<dyn Write + Send>, Option<Table>) {
         (self.out, self.table)
     }
-}
-
-fn cannot_write(path: &Path, error: &io::Error) -> Text {
-    Text::new("office.write_failed")
-        .with("path", path.display().to_string())
-        .with("error", super::load::io_reason(error))
 }

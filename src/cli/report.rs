@@ -3,7 +3,6 @@
 //! The tips are decided as `rectify eval` decides them, through the same stream; what the page
 //! shows is gathered by [`rectify::office::report`], which keeps nothing of a reporter.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
@@ -12,13 +11,13 @@ use rectify::eval::{
     DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Evaluator, Item, Options, Stopped, Stream,
 };
 use rectify::lang::Text;
-use rectify::office::report::{Observed, Report, observe};
+use rectify::office::report::{Observed, Rejected, Report, observe, reject};
 
 use super::Status;
 use super::load::checked_model;
 use super::progress::Progress;
 use super::render::fatal;
-use super::tips::{Reading, open_tips};
+use super::tips::{Reading, create_output, open_tips};
 
 /// Write a report of the decisions on a file of tips: one self-contained HTML page.
 #[derive(Debug, clap::Args)]
@@ -45,7 +44,7 @@ pub struct Args {
 
     /// The day the report is made on, from which deadlines in the next two weeks are listed;
     /// by default today.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = day)]
     today: Option<NaiveDate>,
 
     /// The longest record read, in bytes.
@@ -81,6 +80,20 @@ pub fn run(args: Args) -> Status {
             return Status::Failure;
         }
     };
+    let file = match &args.output {
+        Some(path) if !is_html(path) => {
+            fatal(Text::new("report.output_kind").with("path", path.display().to_string()));
+            return Status::Failure;
+        }
+        Some(path) => match create_output(path, &[args.tips.as_deref()]) {
+            Ok(file) => Some(file),
+            Err(message) => {
+                fatal(message);
+                return Status::Failure;
+            }
+        },
+        None => None,
+    };
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -98,18 +111,18 @@ pub fn run(args: Args) -> Status {
     };
     let mut report = Report::new(&model, lang, today);
     let mut progress = Progress::new(meter, args.quiet);
-    let render = |item: Item| -> Option<Observed> {
+    let render = |item: Item| -> Result<Observed, Rejected> {
         match item {
-            Item::Decided { tip, decisions, .. } => Some(observe(tip, decisions)),
-            Item::Malformed(_) => None,
+            Item::Decided { tip, decisions, .. } => Ok(observe(tip, decisions)),
+            Item::Malformed(error) => Err(reject(error, lang)),
         }
     };
-    let result = stream.run(records, render, |batch: Vec<Option<Observed>>| {
+    let result = stream.run(records, render, |batch: Vec<Result<Observed, Rejected>>| {
         progress.advance(batch.len());
         for observed in batch {
             match observed {
-                Some(observed) => report.add(&observed),
-                None => report.add_malformed(),
+                Ok(observed) => report.add(&observed),
+                Err(rejected) => report.add_malformed(rejected),
             }
         }
         Ok::<(), io::Error>(())
@@ -128,19 +141,26 @@ pub fn run(args: Args) -> Status {
         }
     }
     let page = report.html();
-    let written = match &args.output {
-        Some(path) => File::create(path).and_then(|file| {
+    let written = match file {
+        Some(file) => {
             let mut out = BufWriter::new(file);
-            out.write_all(page.as_bytes())?;
-            out.flush()
-        }),
+            out.write_all(page.as_bytes()).and_then(|()| out.flush())
+        }
         None => {
             let mut out = io::stdout().lock();
             out.write_all(page.as_bytes()).and_then(|()| out.flush())
         }
     };
     if let Err(error) = written {
-        fatal(Text::new("report.write_failed").with("error", error.to_string()));
+        let path = args
+            .output
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+        fatal(
+            Text::new("office.write_failed")
+                .with("path", path)
+                .with("error", super::load::io_reason(&error)),
+        );
         return Status::Failure;
     }
     let (decided, malformed) = report.counts();
@@ -161,4 +181,16 @@ pub fn run(args: Args) -> Status {
     } else {
         Status::Ok
     }
+}
+
+/// Whether `path` names an HTML file.
+fn is_html(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+/// A day as tips write one (`2022-06-20`, `2022/6/20`, `2022年6月20日`).
+fn day(text: &str) -> Result<NaiveDate, String> {
+    rectify::eval::day_of(text).ok_or_else(|| format!("`{text}` is not a date such as 2022-06-20"))
 }

@@ -85,6 +85,12 @@ pub fn open_tips(
                 Text::new("eval.unknown_encoding").with("encoding", label.as_str())
             })?),
         };
+    if format == InputFormat::Xlsx && reading.encoding.is_some() {
+        return Err(Text::new("eval.encoding_of_workbook"));
+    }
+    if format != InputFormat::Xlsx && reading.sheet.is_some() {
+        return Err(Text::new("eval.sheet_of_text"));
+    }
     if format == InputFormat::Xlsx {
         let path = path
             .filter(|_| !from_stdin)
@@ -137,6 +143,24 @@ pub fn open_tips(
     Ok((records, Meter { total, ..meter }))
 }
 
+/// Creates the file an output goes to, before anything is read: refused when it is one of the
+/// `inputs` (writing the decisions over the tips would lose them), and said plainly, with its
+/// path, when it cannot be written.
+pub fn create_output(path: &Path, inputs: &[Option<&Path>]) -> Result<File, Text> {
+    let same = |input: &Path| match (input.canonicalize(), path.canonicalize()) {
+        (Ok(input), Ok(output)) => input == output,
+        _ => false,
+    };
+    if inputs.iter().flatten().any(|input| same(input)) {
+        return Err(Text::new("eval.output_is_input").with("path", path.display().to_string()));
+    }
+    File::create(path).map_err(|error| {
+        Text::new("office.write_failed")
+            .with("path", path.display().to_string())
+            .with("error", super::load::io_reason(&error))
+    })
+}
+
 /// A file that could not be opened, in the reader's words.
 fn cannot_read(path: &Path, error: &io::Error) -> Text {
     Text::new("load.unreadable")
@@ -174,4 +198,25 @@ pub fn how_read(records: &Records<Input>) -> String {
         ));
     }
     said
+}
+
+/// What to say when the input held no record: the other sheets of a workbook, or that the
+/// file is empty.
+pub fn nothing_read(records: &Records<Input>) -> Text {
+    match records.sheet_read() {
+        Some(sheet) if !sheet.others().is_empty() => Text::new("eval.empty_sheet")
+            .with("sheet", sheet.name())
+            .with("others", sheet.others().join(", ")),
+        _ => Text::new("eval.nothing_read"),
+    }
+}
+
+/// What to say when records were malformed and the encoding named is not what the file looks
+/// like.
+pub fn encoding_hint(records: &Records<Input>, reading: &Reading) -> Option<Text> {
+    (reading.encoding.is_some() && records.looks_like() != records.encoding()).then(|| {
+        Text::new("eval.encoding_hint")
+            .with("looks", records.looks_like().name())
+            .with("encoding", records.encoding().name())
+    })
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::encoding::{self, Decoding, Encoding, SNIFF_BYTES};
 use super::record::{CsvLayout, Decoder, RecordError};
-use super::sheet::{Cell, Sheet, SheetRow, column_letters, serial_date};
+use super::sheet::{Cell, OLE, Sheet, SheetRow, ZIP, column_letters, serial_date};
 use crate::lang::{Lang, Text};
 
 /// How tip records are written.
@@ -109,6 +109,8 @@ pub enum InputError {
     },
     /// The workbook could not be read on.
     Sheet(Text),
+    /// The input is a workbook, given as text.
+    Workbook,
     /// Reading stopped earlier, for a reason already handed out.
     Stopped,
 }
@@ -125,6 +127,7 @@ impl InputError {
                 .with("line", *line)
                 .with("looked", *looked),
             InputError::Sheet(message) => message.clone(),
+            InputError::Workbook => Text::new("input.workbook"),
             InputError::Stopped => Text::new("input.stopped"),
         }
     }
@@ -149,6 +152,8 @@ pub struct Records<R> {
     input: BufReader<Source<R>>,
     kind: Kind,
     encoding: &'static Encoding,
+    /// The encoding the input's first bytes look like, whatever it is read in.
+    looks: &'static Encoding,
     max: usize,
     /// Line breaks consumed so far; a record starts on the line after them.
     lines: usize,
@@ -232,13 +237,17 @@ impl<R: Read> Records<R> {
             }
         }
         head.truncate(filled);
+        if head.starts_with(ZIP) || head.starts_with(OLE) {
+            return Err(InputError::Workbook);
+        }
         let complete = filled < SNIFF_BYTES;
+        let (looks, sniffed_bom) = encoding::sniff(&head, complete);
         let (encoding, bom) = match encoding {
             Some(encoding) => match Encoding::for_bom(&head) {
                 Some((marked, bom)) if marked == encoding => (encoding, bom),
                 _ => (encoding, 0),
             },
-            None => encoding::sniff(&head, complete),
+            None => (looks, sniffed_bom),
         };
         head.drain(..bom);
         let bytes = Cursor::new(head).chain(input);
@@ -251,6 +260,7 @@ impl<R: Read> Records<R> {
             input: BufReader::with_capacity(1 << 16, source),
             kind: Kind::Jsonl,
             encoding,
+            looks,
             max: max_record_bytes.max(1),
             lines: 0,
             after_cr: false,
@@ -264,7 +274,17 @@ impl<R: Read> Records<R> {
                 layout: None,
                 ends: Vec::new(),
             };
-            records.read_header(decoder)?;
+            match records.read_header(decoder) {
+                Err(InputError::Header(message)) if looks != encoding => {
+                    return Err(InputError::Header(
+                        Text::new("input.looks_like")
+                            .with("message", message)
+                            .with("looks", looks.name())
+                            .with("encoding", encoding.name()),
+                    ));
+                }
+                other => other?,
+            }
         }
         Ok(records)
     }
@@ -284,6 +304,7 @@ impl<R: Read> Records<R> {
                 dates: Vec::new(),
             },
             encoding: encoding_rs::UTF_8,
+            looks: encoding_rs::UTF_8,
             max: max_record_bytes.max(1),
             lines: 0,
             after_cr: false,
@@ -332,10 +353,21 @@ impl<R: Read> Records<R> {
         self.encoding
     }
 
+    /// The encoding the input's first bytes look like: the one it is read in unless the
+    /// caller named another.
+    pub fn looks_like(&self) -> &'static Encoding {
+        self.looks
+    }
+
     /// The name of the sheet read, for the rows of a workbook.
     pub fn sheet_name(&self) -> Option<&str> {
+        self.sheet_read().map(Sheet::name)
+    }
+
+    /// The sheet read, for the rows of a workbook.
+    pub fn sheet_read(&self) -> Option<&Sheet> {
         match &self.kind {
-            Kind::Sheet { sheet, .. } => Some(sheet.name()),
+            Kind::Sheet { sheet, .. } => Some(sheet),
             _ => None,
         }
     }
@@ -390,6 +422,7 @@ impl<R: Read> Records<R> {
             row,
             cells,
             too_long,
+            far,
         }) = sheet.next_row().map_err(InputError::Sheet)?
         else {
             return Ok(None);
@@ -398,9 +431,10 @@ impl<R: Read> Records<R> {
         let name = sheet.shared_name();
         // The id of a row of the header's shape, whatever else is wrong with it.
         let id = || {
-            let layout = layout.as_ref().filter(|_| cells.len() <= dates.len())?;
+            let layout = layout.as_ref()?;
             let texts: Vec<String> = cells
                 .iter()
+                .take(dates.len())
                 .map(|cell| {
                     plain_text(cell, false).map_or_else(|_| String::new(), |t| t.into_owned())
                 })
@@ -419,6 +453,21 @@ impl<R: Read> Records<R> {
             return Ok(Some(Raw::Malformed(error(
                 None,
                 Text::new("record.too_long").with("limit", max),
+            ))));
+        }
+        // A value past the header's last column belongs to no column: it is a note, or the
+        // row is shifted. Either way the row is not what the header says.
+        let beyond = cells
+            .iter()
+            .enumerate()
+            .skip(dates.len())
+            .find(|(_, cell)| **cell != Cell::Empty)
+            .map(|(column, _)| column)
+            .or(far);
+        if let Some(column) = beyond.filter(|_| !dates.is_empty()) {
+            return Ok(Some(Raw::Malformed(error(
+                Some(column),
+                Text::new("sheet.beyond_header").with("columns", dates.len()),
             ))));
         }
         // A row as wide as the header, so that a short row lines up with it.
@@ -570,9 +619,10 @@ impl<R: Read> Records<R> {
             return Ok(None);
         };
         let max = self.max;
-        let Kind::Csv { core, ends, .. } = &mut self.kind else {
+        let Kind::Csv { core, ends, layout } = &mut self.kind else {
             unreachable!("rows are read from CSV input only")
         };
+        let layout = layout.as_ref();
         let buffer = &mut self.buffer;
         buffer.clear();
         buffer.resize(buffer.capacity().min(max).max(max.min(1024)), 0);
@@ -634,19 +684,28 @@ impl<R: Read> Records<R> {
         let mut start = 0;
         for (cell, end) in ends.iter().enumerate() {
             if simdutf8::basic::from_utf8(&buffer[start..*end]).is_err() {
-                let column = self
-                    .layout()
+                let column = layout
                     .and_then(|layout| layout.column_name(cell))
                     .map_or_else(
                         || Text::new("record.cell_number").with("cell", cell + 1),
                         |name| Text::new("record.cell_named").with("name", name),
                     );
+                // The id, when the row has the header's shape and its id cell is text.
+                let id = layout.and_then(|layout| {
+                    let texts = (0..ends.len()).map(|i| {
+                        let from = if i == 0 { 0 } else { ends[i - 1] };
+                        std::str::from_utf8(&buffer[from..ends[i]]).unwrap_or_default()
+                    });
+                    (layout.width() == ends.len())
+                        .then(|| layout.id_in(texts))
+                        .flatten()
+                });
                 return Ok(Some(Raw::Malformed(RecordError {
                     line,
                     column: None,
                     cell: Some(cell),
                     sheet: None,
-                    id: None,
+                    id,
                     message: Text::new("record.cell_not_utf8")
                         .with("cell", column)
                         .with("encoding", self.encoding.name()),
@@ -709,7 +768,7 @@ fn header_of(
     decoder: &Decoder,
     max: usize,
 ) -> Result<(CsvLayout, usize), InputError> {
-    if row.too_long {
+    if row.too_long || row.far.is_some() {
         return Err(InputError::Header(
             Text::new("record.too_long").with("limit", max),
         ));

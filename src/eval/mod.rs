@@ -34,7 +34,7 @@ pub use decision::{
 pub use duplicate::{DuplicateIndex, MAX_REPEATS, Seen, Signature, reporter_key, subject_key};
 pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
 pub use output::{Disclosure, decided_line, disclosed, error_line};
-pub use record::{CsvLayout, Decoder, RecordError};
+pub use record::{CsvLayout, Decoder, RecordError, day_of};
 pub use sheet::Sheet;
 pub use stream::{Item, Options, RepeatIndex, Stopped, Stream, remember};
 pub use tip::{Reporter, Subject, Tip};

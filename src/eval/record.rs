@@ -363,6 +363,11 @@ impl CsvLayout {
         self.names.get(index).map(String::as_str)
     }
 
+    /// The number of columns.
+    pub(crate) fn width(&self) -> usize {
+        self.columns.len()
+    }
+
     /// The record's id in `cells`, a row of this layout, when it is one.
     pub(crate) fn id_in<'c>(&self, cells: impl IntoIterator<Item = &'c str>) -> Option<String> {
         let at = self.columns.iter().position(|c| *c == Column::Id)?;
@@ -575,8 +580,23 @@ pub(crate) fn received(text: &str) -> Result<NaiveDate, Text> {
     }
 }
 
+/// The day a date or date-time names, as `received` reads it; `None` when it names none.
+pub fn day_of(text: &str) -> Option<NaiveDate> {
+    received(text).ok()
+}
+
 fn received_any_year(text: &str) -> Result<NaiveDate, Text> {
-    let text = text.trim();
+    // Full-width digits and marks (２０２２／６／１１), as a Chinese input method types them.
+    let text = half_width(text.trim());
+    let text = text.as_ref();
+    // A date serial number, as a CSV file saved from an unformatted Excel column holds it:
+    // five digits are the years 1927 to 2173.
+    if text.len() == 5
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && let Some(date) = text.parse().ok().and_then(super::sheet::serial_date)
+    {
+        return Ok(date);
+    }
     // The common forms first, read by hand: chrono's format parser costs more than the rest
     // of decoding a record.
     if let Some(date) = iso_date(text) {
@@ -646,10 +666,22 @@ fn written_date(text: &str) -> Option<Written> {
     if rest.is_empty() {
         return Some(Written::Date(date));
     }
+    // As Excel and people write a time: `9:30`, `上午 9:30`, `下午9:30`, `9:30 PM`.
     let time = rest
         .strip_prefix(' ')
         .or_else(|| rest.strip_prefix('T'))
-        .map(str::trim_start);
+        .or_else(|| (rest.starts_with("上午") || rest.starts_with("下午")).then_some(rest))
+        .map(|time| {
+            let time = time.trim_start();
+            let time = time
+                .strip_prefix("上午")
+                .or_else(|| time.strip_prefix("下午"))
+                .unwrap_or(time)
+                .trim_start();
+            time.strip_suffix("AM")
+                .or_else(|| time.strip_suffix("PM"))
+                .map_or(time, str::trim_end)
+        });
     let readable = time.is_some_and(|time| {
         let mut parts = time.split(':');
         let hour = parts
@@ -677,6 +709,27 @@ fn written_date(text: &str) -> Option<Written> {
     } else {
         Written::BadTime
     })
+}
+
+/// `text` with full-width ASCII forms (U+FF01–U+FF5E) and the ideographic space as their
+/// ASCII counterparts.
+fn half_width(text: &str) -> Cow<'_, str> {
+    if text.is_ascii()
+        || !text
+            .chars()
+            .any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}'))
+    {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 /// A number of `min..=max` ASCII digits at the start of `text`, and what follows it.
@@ -823,6 +876,11 @@ mod tests {
             "2024-03-11T09:30:00.250",
             "2024-03-11T09:30:00+08:00",
             " 2024-3-11 ",
+            "２０２４／３／１１",
+            "2024/3/11 上午 9:30",
+            "2024/3/11 下午9:30",
+            "2024/3/11 9:30 PM",
+            "45362",
         ] {
             assert_eq!(received(text), Ok(march_11), "{text}");
         }

@@ -7,12 +7,12 @@
 //! cell's content in an error.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use calamine::{DataRef, Reader, Xlsx};
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use chrono::NaiveDateTime;
 
 use crate::lang::Text;
@@ -45,11 +45,15 @@ pub(crate) struct SheetRow {
     pub(crate) cells: Vec<Cell>,
     /// The row holds more than the longest record read, and its cells were dropped.
     pub(crate) too_long: bool,
+    /// The first column past [`MAX_COLUMNS`] holding a value, which no header reaches.
+    pub(crate) far: Option<usize>,
 }
 
 /// An open sheet, read on a thread of its own.
 pub struct Sheet {
     name: Arc<str>,
+    /// The workbook's other sheets, to say when the one read holds nothing.
+    others: Vec<String>,
     rows: Receiver<Result<SheetRow, Text>>,
 }
 
@@ -63,8 +67,15 @@ impl Sheet {
     /// The sheet `name` of the workbook at `path`, or its first sheet; no row is longer than
     /// `max_row_bytes`.
     pub fn open(path: &Path, name: Option<&str>, max_row_bytes: usize) -> Result<Sheet, Text> {
-        let file = File::open(path)
-            .map_err(|error| Text::new("sheet.unreadable").with("error", error.to_string()))?;
+        let unreadable =
+            |error: std::io::Error| Text::new("sheet.unreadable").with("error", error.to_string());
+        let mut file = File::open(path).map_err(unreadable)?;
+        let mut head = [0u8; 512];
+        let read = read_head(&mut file, &mut head).map_err(unreadable)?;
+        if let Some(problem) = not_a_workbook(&head[..read]) {
+            return Err(problem);
+        }
+        file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
         let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(workbook_error)?;
         let names = workbook.sheet_names();
         let chosen = match name {
@@ -77,11 +88,18 @@ impl Sheet {
                         .with("name", wanted)
                         .with("sheets", names.join(", "))
                 })?,
-            None => names
-                .first()
-                .cloned()
+            // The first sheet a person sees: a hidden one first holds lists for drop-downs.
+            None => workbook
+                .sheets_metadata()
+                .iter()
+                .find(|sheet| {
+                    sheet.visible == SheetVisible::Visible && sheet.typ == SheetType::WorkSheet
+                })
+                .map(|sheet| sheet.name.clone())
+                .or_else(|| names.first().cloned())
                 .ok_or_else(|| Text::new("sheet.no_sheets"))?,
         };
+        let others: Vec<String> = names.iter().filter(|n| **n != chosen).cloned().collect();
         let (send, rows) = sync_channel(QUEUED_ROWS);
         let sheet = chosen.clone();
         std::thread::Builder::new()
@@ -122,14 +140,19 @@ impl Sheet {
                             row: number,
                             cells: Vec::new(),
                             too_long: false,
+                            far: None,
                         }
                     });
                     let value = cell_of(cell.get_value());
                     if value == Cell::Empty || current.too_long {
                         continue;
                     }
+                    if at_column >= MAX_COLUMNS {
+                        current.far.get_or_insert(at_column as usize);
+                        continue;
+                    }
                     bytes += cell_size(&value);
-                    if at_column >= MAX_COLUMNS || bytes > max_row_bytes {
+                    if bytes > max_row_bytes {
                         current.too_long = true;
                         current.cells = Vec::new();
                         continue;
@@ -147,6 +170,7 @@ impl Sheet {
             .map_err(|error| Text::new("sheet.unreadable").with("error", error.to_string()))?;
         Ok(Sheet {
             name: Arc::from(chosen),
+            others,
             rows,
         })
     }
@@ -154,6 +178,11 @@ impl Sheet {
     /// The sheet's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The workbook's other sheets, in order.
+    pub fn others(&self) -> &[String] {
+        &self.others
     }
 
     pub(crate) fn shared_name(&self) -> Arc<str> {
@@ -166,12 +195,54 @@ impl Sheet {
             match self.rows.recv() {
                 Err(_) => return Ok(None),
                 Ok(Err(error)) => return Err(error),
-                Ok(Ok(row)) if row.cells.is_empty() && !row.too_long => continue,
+                Ok(Ok(row)) if row.cells.is_empty() && !row.too_long && row.far.is_none() => {
+                    continue;
+                }
                 Ok(Ok(row)) => return Ok(Some(row)),
             }
         }
     }
 }
+
+/// The first bytes of `file`, as many as fit in `head` or the file holds.
+fn read_head(file: &mut File, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
+            0 => break,
+            read => filled += read,
+        }
+    }
+    Ok(filled)
+}
+
+/// What a file that starts with `head` is, when it is plainly not an `.xlsx` workbook (which
+/// is a zip archive).
+fn not_a_workbook(head: &[u8]) -> Option<Text> {
+    if head.is_empty() {
+        return Some(Text::new("sheet.empty_file"));
+    }
+    if head.starts_with(ZIP) {
+        return None;
+    }
+    if head.starts_with(OLE) {
+        return Some(Text::new("sheet.old_xls"));
+    }
+    let text = head
+        .iter()
+        .filter(|b| matches!(b, b'\t' | b'\n' | b'\r') || **b >= 0x20)
+        .count();
+    if text * 10 >= head.len() * 9 {
+        return Some(Text::new("sheet.text_not_workbook"));
+    }
+    None
+}
+
+/// How a zip archive, and so an `.xlsx` workbook, starts.
+pub(crate) const ZIP: &[u8] = b"PK\x03\x04";
+
+/// How an Excel 97–2003 workbook (`.xls`, an OLE compound file) starts.
+pub(crate) const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 fn workbook_error(error: calamine::XlsxError) -> Text {
     Text::new("sheet.not_a_workbook").with("error", error.to_string())
@@ -187,10 +258,13 @@ fn cell_of(value: &DataRef) -> Cell {
         DataRef::Int(number) => Cell::Number(*number as f64),
         DataRef::Float(number) => Cell::Number(*number),
         DataRef::Bool(value) => Cell::Bool(*value),
-        DataRef::DateTime(moment) if moment.is_datetime() => match moment.as_datetime() {
-            Some(moment) => Cell::Date(moment),
-            None => Cell::Number(moment.as_f64()),
-        },
+        // A time of day alone (9:30) is a fraction of a day, no date.
+        DataRef::DateTime(moment) if moment.is_datetime() && moment.as_f64() >= 1.0 => {
+            match moment.as_datetime() {
+                Some(moment) => Cell::Date(moment),
+                None => Cell::Number(moment.as_f64()),
+            }
+        }
         DataRef::DateTime(duration) => Cell::Number(duration.as_f64()),
         DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cell::Text(text.clone()),
         DataRef::Error(error) => Cell::Error(error.to_string()),

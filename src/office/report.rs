@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, Duration, NaiveDate};
 
-use crate::eval::{Decision, Outcome, Tip};
+use crate::eval::{Decision, Outcome, RecordError, Tip};
 use crate::lang::{Lang, Text};
 use crate::model::{Model, Region};
 
@@ -102,6 +102,31 @@ fn seen(decision: &Decision) -> Seen {
     seen
 }
 
+/// What the report keeps of a record that could not be decoded: where it is and what is
+/// wrong, never its content.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    line: usize,
+    place: String,
+    tip: String,
+    error: String,
+}
+
+/// What the report needs of a malformed record, its message in `lang`.
+pub fn reject(error: &RecordError, lang: Lang) -> Rejected {
+    let place = match (&error.sheet, error.cell_reference()) {
+        (Some(sheet), Some(cell)) => format!("{sheet}!{cell}"),
+        (Some(sheet), None) => sheet.to_string(),
+        (None, _) => String::new(),
+    };
+    Rejected {
+        line: error.line,
+        place,
+        tip: error.id.clone().unwrap_or_default(),
+        error: error.message.render(lang),
+    }
+}
+
 /// The counts and lists of one campaign.
 #[derive(Debug, Default)]
 struct Tally {
@@ -132,6 +157,7 @@ pub struct Report {
     tallies: Vec<Tally>,
     decided: usize,
     malformed: usize,
+    rejected: Vec<Rejected>,
 }
 
 impl Report {
@@ -158,6 +184,7 @@ impl Report {
             tallies,
             decided: 0,
             malformed: 0,
+            rejected: Vec::new(),
         }
     }
 
@@ -229,9 +256,12 @@ impl Report {
         (self.decided, self.malformed)
     }
 
-    /// Counts one record that could not be decoded.
-    pub fn add_malformed(&mut self) {
+    /// Counts one record that could not be decoded, and lists it among the first [`LISTED`].
+    pub fn add_malformed(&mut self, rejected: Rejected) {
         self.malformed += 1;
+        if self.rejected.len() < LISTED {
+            self.rejected.push(rejected);
+        }
     }
 
     /// The report as one HTML document.
@@ -260,6 +290,28 @@ impl Report {
                 .with("decided", self.decided)
                 .with("malformed", self.malformed)),
         );
+        if self.malformed > 0 {
+            let _ = writeln!(page, "<h3>{}</h3>", word("report.malformed"));
+            table(
+                &mut page,
+                "malformed",
+                &[
+                    word("report.column.line"),
+                    word("report.column.place"),
+                    word("report.column.tip"),
+                    word("report.column.error"),
+                ],
+                self.rejected.iter().map(|r| {
+                    vec![
+                        r.line.to_string(),
+                        r.place.clone(),
+                        r.tip.clone(),
+                        r.error.clone(),
+                    ]
+                }),
+            );
+            more(&mut page, self.malformed - self.rejected.len(), lang);
+        }
         for tally in &self.tallies {
             self.campaign(&mut page, tally);
         }
@@ -527,18 +579,18 @@ fn figure(page: &mut String, id: &str, title: &str, bars: &[(String, usize)], la
         );
         return;
     }
-    let (label_width, bar_width, row) = (230.0, 360.0, 24.0);
+    let (label_width, bar_width, row) = (400.0, 400.0, 24.0);
     let height = row * bars.len() as f64 + 8.0;
     let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
     let _ = writeln!(
         page,
-        "<svg data-chart=\"{id}\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 680 {height}\" \
-         width=\"680\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg data-chart=\"{id}\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 880 {height}\" \
+         width=\"880\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
     for (index, (label, count)) in bars.iter().enumerate() {
         let y = 4.0 + row * index as f64;
         let width = (bar_width * *count as f64 / max).max(1.0);
-        let short = escape(&shortened(label, 16));
+        let short = escape(&shortened(label, 32));
         let label = escape(label);
         let _ = writeln!(
             page,
@@ -570,13 +622,23 @@ fn columns(page: &mut String, title: &str, weeks: &[(String, usize)], lang: Lang
         return;
     }
     let (height, base) = (160.0, 150.0);
-    let step = (640.0 / weeks.len() as f64).clamp(3.0, 48.0);
-    let width = 20.0 + step * weeks.len() as f64;
+    let step = (800.0 / weeks.len() as f64).clamp(3.0, 48.0);
+    let width = 50.0 + step * weeks.len() as f64;
     let max = weeks.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
     let _ = writeln!(
         page,
         "<svg data-chart=\"weeks\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {width:.0} 190\" \
          width=\"{width:.0}\" height=\"190\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    // The scale: the largest week's count at the top, a line at the base.
+    let _ = writeln!(
+        page,
+        "<text x=\"{:.0}\" y=\"{:.0}\" class=\"axis\">{}</text>\
+         <line x1=\"10\" y1=\"{base}\" x2=\"{:.0}\" y2=\"{base}\" class=\"base\"></line>",
+        width - 8.0,
+        base - (height - 20.0) + 4.0,
+        max as usize,
+        width - 10.0,
     );
     for (index, (monday, count)) in weeks.iter().enumerate() {
         if *count == 0 {
@@ -584,14 +646,24 @@ fn columns(page: &mut String, title: &str, weeks: &[(String, usize)], lang: Lang
         }
         let x = 10.0 + step * index as f64;
         let tall = ((height - 20.0) * *count as f64 / max).max(1.0);
+        let wide = (step * 0.8).max(2.0);
         let _ = writeln!(
             page,
             "<g><title>{monday}: {count}</title>\
              <rect class=\"bar\" data-label=\"{monday}\" data-value=\"{count}\" x=\"{x:.1}\" \
-             y=\"{:.1}\" width=\"{:.1}\" height=\"{tall:.1}\"></rect></g>",
+             y=\"{:.1}\" width=\"{wide:.1}\" height=\"{tall:.1}\"></rect>",
             base - tall,
-            (step * 0.8).max(2.0),
         );
+        // Each count on its bar, where the bars are wide enough to carry one.
+        if wide >= 14.0 {
+            let _ = write!(
+                page,
+                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"value\" text-anchor=\"middle\">{count}</text>",
+                x + wide / 2.0,
+                base - tall - 3.0,
+            );
+        }
+        page.push_str("</g>\n");
     }
     let first = &weeks[0].0;
     let last = &weeks[weeks.len() - 1].0;
@@ -650,6 +722,12 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A control or a direction override in an id would reorder what the page shows.
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}') =>
+            {
+                let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -670,6 +748,8 @@ svg { max-width: 100%; height: auto; }
 svg .bar { fill: #2f5597; }
 svg .label { font-size: 12px; text-anchor: end; fill: #1f2328; }
 svg .value, svg .axis { font-size: 11px; fill: #57606a; }
+svg .base { stroke: #8c959f; stroke-width: 1; }
+td:first-child, td:nth-child(2) { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin-bottom: 8px; }
 th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #ddebf7; }
@@ -695,6 +775,7 @@ mod tests {
             escape("<script>\"a\" & 'b'</script>"),
             "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
         );
+        assert_eq!(escape("A\u{202E}1\n"), "A\\u{202E}1\\u{000A}");
     }
 
     #[test]
