@@ -17,13 +17,14 @@ const TWIN: &str = "tests/office/tips.csv";
 const WORKBOOK: &str = "tests/office/tips.xlsx";
 
 /// Who reported the tips in the fixtures: none of it may leave without --include-reporter.
-const REPORTERS: [&str; 6] = [
+const REPORTERS: [&str; 7] = [
     "张某",
     "13900000000",
     "李某",
     "王某",
     "0858-0000000",
     "赵某",
+    "13800000000",
 ];
 
 fn rectify(args: &[&str]) -> (i32, String, String) {
@@ -532,6 +533,61 @@ fn browse(browser: &str, page: &Path, profile: &Path, extra: &[&str]) -> (String
 }
 
 #[test]
+fn the_report_loads_nothing_and_holds_no_reporter() {
+    let dir = scratch("report-text");
+    let page = dir.join("report.html");
+    let (code, _, stderr) = rectify(&[
+        "report",
+        "-s",
+        "schemes/",
+        "examples/tips.jsonl",
+        "--today",
+        "2022-06-20",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    for loads in ["src=", "href=", "url(", "@import", "<script", "<link"] {
+        assert!(!html.contains(loads), "the page loads nothing: {loads}");
+    }
+    let input = std::fs::read_to_string("examples/tips.jsonl").unwrap();
+    let mut checked = 0;
+    for record in lines(&input) {
+        if let Some(reporter) = record.get("reporter") {
+            for key in ["name", "contact"] {
+                if let Some(value) = reporter.get(key).and_then(Value::as_str) {
+                    assert!(!html.contains(value), "the report holds {value}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "the sample tips have reporters to look for");
+    // A workbook's malformed rows are listed, with no reporter of theirs.
+    let page = dir.join("problems.html");
+    let (code, _, _) = rectify(&[
+        "report",
+        "-s",
+        SCHEME,
+        "--sheet",
+        "有问题的行",
+        WORKBOOK,
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("有问题的行!C2"),
+        "the malformed records are listed"
+    );
+    for reporter in REPORTERS {
+        assert!(!html.contains(reporter), "{reporter} in the report");
+    }
+}
+
+#[test]
 fn the_report_renders_in_a_real_browser_with_every_chart_holding_its_data() {
     let Some(browser) = chromium() else { return };
     let dir = scratch("report");
@@ -562,21 +618,6 @@ fn the_report_renders_in_a_real_browser_with_every_chart_holding_its_data() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.is_empty());
-    let html = std::fs::read_to_string(&page).unwrap();
-    for loads in ["src=", "href=", "url(", "@import", "<script", "<link"] {
-        assert!(!html.contains(loads), "the page loads nothing: {loads}");
-    }
-    let input = std::fs::read_to_string("examples/tips.jsonl").unwrap();
-    for record in lines(&input) {
-        if let Some(reporter) = record.get("reporter") {
-            for key in ["name", "contact"] {
-                if let Some(value) = reporter.get(key).and_then(Value::as_str) {
-                    assert!(!html.contains(value), "the report holds {value}");
-                }
-            }
-        }
-    }
-
     let (dom, console) = browse(&browser, &page, &dir.join("profile-dom"), &["--dump-dom"]);
     assert!(console.is_empty(), "console messages: {console:?}");
     assert!(dom.contains("data-chart"), "the page rendered: {dom}");
@@ -845,6 +886,7 @@ fn an_output_over_an_input_or_options_an_output_cannot_honour_are_refused_before
     );
     assert!(!stderr.contains("records written"), "{stderr}");
     let book = dir.join("decisions.xlsx");
+    std::fs::write(&book, b"last week's decisions").unwrap();
     for (extra, said) in [
         (
             &["--format", "table"][..],
@@ -860,6 +902,11 @@ fn an_output_over_an_input_or_options_an_output_cannot_honour_are_refused_before
         let (code, _, stderr) = rectify(&args);
         assert_eq!(code, 2, "{extra:?}");
         assert!(stderr.contains(said), "{stderr}");
+        assert_eq!(
+            std::fs::read(&book).unwrap(),
+            b"last week's decisions",
+            "a refused run leaves the file as it was"
+        );
     }
     let (code, _, stderr) = rectify(&["eval", "-s", SCHEME, "--sheet", "线索", TWIN]);
     assert_eq!(code, 2);
@@ -926,4 +973,92 @@ fn a_hidden_first_sheet_is_passed_over_and_an_empty_sheet_names_the_others() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_value_past_the_headers_columns_makes_its_row_malformed_without_an_id() {
+    let dir = scratch("beyond-header");
+    let path = dir.join("notes.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, name) in ["编号", "内容", "收到日期"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *name).unwrap();
+    }
+    for (row, id) in [(1, "N1"), (2, "N2")] {
+        sheet.write_string(row, 0, id).unwrap();
+        sheet.write_string(row, 1, "层层开会").unwrap();
+        sheet.write_string(row, 2, "2022-06-10").unwrap();
+    }
+    // A note beside the second row, and a stray value far to the right of the third.
+    sheet.write_string(2, 5, "已电话回访").unwrap();
+    sheet.write_string(3, 0, "N3").unwrap();
+    sheet.write_string(3, 1, "层层开会").unwrap();
+    sheet.write_string(3, 2, "2022-06-10").unwrap();
+    sheet.write_string(3, 2000, "x").unwrap();
+    book.save(&path).unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    let records = lines(&stdout);
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["tip"], "N1");
+    for (record, cell) in [(&records[1], "F3"), (&records[2], "BXY4")] {
+        assert_eq!(record["cell"], cell, "{record}");
+        assert!(
+            record.get("tip").is_none(),
+            "a shifted row's id is not trusted: {record}"
+        );
+        assert!(
+            record["error"]
+                .as_str()
+                .unwrap()
+                .contains("past the header's 3 columns"),
+            "{record}"
+        );
+    }
+}
+
+#[test]
+fn a_workbook_that_claims_more_texts_than_it_holds_is_refused_not_allocated() {
+    use std::io::{Read, Write};
+    let dir = scratch("forged-strings");
+    let plain = dir.join("plain.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, text) in ["编号", "内容", "收到日期"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *text).unwrap();
+    }
+    for (column, text) in ["F1", "层层开会", "2022-06-10"].iter().enumerate() {
+        sheet.write_string(1, column as u16, *text).unwrap();
+    }
+    book.save(&plain).unwrap();
+    let (code, _, stderr) = rectify(&["eval", "-s", SCHEME, plain.to_str().unwrap()]);
+    assert_eq!(code, 0, "the workbook as written reads: {stderr}");
+    let forged = dir.join("forged.xlsx");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let mut seen = false;
+    let count = regex::Regex::new(r#"uniqueCount="\d+""#).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&forged).unwrap());
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            seen = true;
+            let text = String::from_utf8(bytes).unwrap();
+            let forged = count.replace(&text, r#"uniqueCount="4611686018427387903""#);
+            assert_ne!(forged, text, "{text}");
+            bytes = forged.into_owned().into_bytes();
+        }
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(name, options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+    assert!(seen, "the workbook has a shared-strings table");
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, forged.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("table of texts"), "{stderr}");
 }

@@ -20,7 +20,9 @@ use rectify::store::{self, Location, Record};
 use super::load::checked_model;
 use super::progress::Progress;
 use super::render::fatal;
-use super::tips::{Reading, create_output, encoding_hint, how_read, nothing_read, open_tips};
+use super::tips::{
+    Reading, create_output, encoding_hint, how_read, nothing_read, open_tips, writable,
+};
 use super::{Status, check::plural};
 use super::{table, terminal};
 
@@ -118,6 +120,10 @@ enum OutputFormat {
 }
 
 pub fn run(args: Args) -> Status {
+    if let Err(message) = check_output(&args) {
+        fatal(message);
+        return Status::Failure;
+    }
     let (_, model) = match checked_model(&[args.schemes.clone(), args.calendars.clone()].concat()) {
         Ok(loaded) => loaded,
         Err(status) => return status,
@@ -176,35 +182,15 @@ pub fn run(args: Args) -> Status {
     } else {
         Disclosure::Withhold
     };
-    let destination = match Destination::open(
-        args.output.as_deref(),
-        &[args.tips.as_deref(), args.history.as_deref()],
-        args.format,
-        &model,
-        disclosure,
-    ) {
-        Ok(destination) => destination,
-        Err(message) => {
-            fatal(message);
-            return Status::Failure;
-        }
-    };
-    let lang = super::lang();
-    if let Some(path) = &args.output {
-        // Said before a workbook or CSV file is made, not silently dropped.
-        let explains = matches!(office::Kind::of(path), Some(office::Kind::Jsonl));
-        let refused = if args.format == OutputFormat::Table {
-            Some("eval.table_to_file")
-        } else if args.explain && !explains {
-            Some("eval.explain_in_table")
-        } else {
-            None
+    let destination =
+        match Destination::open(args.output.as_deref(), args.format, &model, disclosure) {
+            Ok(destination) => destination,
+            Err(message) => {
+                fatal(message);
+                return Status::Failure;
+            }
         };
-        if let Some(key) = refused {
-            fatal(Text::new(key));
-            return Status::Failure;
-        }
-    }
+    let lang = super::lang();
     let key = recorder.as_ref().map(|r| r.key().clone());
     let shape = destination.shape();
     let render = |item: Item| -> Rendered {
@@ -333,9 +319,30 @@ pub fn run(args: Args) -> Status {
         let _ = writeln!(io::stderr().lock(), "{}", super::say(hint));
     }
     if summary.read == 0 && status != Status::Failure {
-        let _ = writeln!(io::stderr().lock(), "{}", super::say(empty));
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{}",
+            terminal::safe(&super::say(empty))
+        );
     }
     status
+}
+
+/// Refuses, before anything is read or written, an output the options cannot be honoured in
+/// (said, not silently dropped), one that is also an input, and one that cannot be written.
+fn check_output(args: &Args) -> Result<(), Text> {
+    let Some(path) = &args.output else {
+        return Ok(());
+    };
+    let kind = office::Kind::of(path)
+        .ok_or_else(|| Text::new("eval.output_kind").with("path", path.display().to_string()))?;
+    if args.format == OutputFormat::Table {
+        return Err(Text::new("eval.table_to_file"));
+    }
+    if args.explain && kind != office::Kind::Jsonl {
+        return Err(Text::new("eval.explain_in_table"));
+    }
+    writable(path, &[args.tips.as_deref(), args.history.as_deref()])
 }
 
 /// Worker threads that could not be started.
@@ -477,7 +484,6 @@ struct Destination {
 impl Destination {
     fn open(
         path: Option<&Path>,
-        inputs: &[Option<&Path>],
         format: OutputFormat,
         model: &rectify::Model,
         disclosure: Disclosure,
@@ -503,7 +509,7 @@ impl Destination {
             Text::new("eval.output_kind").with("path", path.display().to_string())
         })?;
         let written = |error: office::WriteError| error.text();
-        let file = create_output(path, inputs)?;
+        let file = create_output(path)?;
         Ok(match kind {
             office::Kind::Jsonl => Destination {
                 shape: Shape::Jsonl,

@@ -17,7 +17,7 @@ use super::Status;
 use super::load::checked_model;
 use super::progress::Progress;
 use super::render::fatal;
-use super::tips::{Reading, create_output, open_tips};
+use super::tips::{Reading, create_output, open_tips, writable};
 
 /// Write a report of the decisions on a file of tips: one self-contained HTML page.
 #[derive(Debug, clap::Args)]
@@ -85,13 +85,15 @@ pub fn run(args: Args) -> Status {
             fatal(Text::new("report.output_kind").with("path", path.display().to_string()));
             return Status::Failure;
         }
-        Some(path) => match create_output(path, &[args.tips.as_deref()]) {
-            Ok(file) => Some(file),
-            Err(message) => {
-                fatal(message);
-                return Status::Failure;
+        Some(path) => {
+            match writable(path, &[args.tips.as_deref()]).and_then(|()| create_output(path)) {
+                Ok(file) => Some(file),
+                Err(message) => {
+                    fatal(message);
+                    return Status::Failure;
+                }
             }
-        },
+        }
         None => None,
     };
     let today = args
@@ -192,5 +194,6 @@ fn is_html(path: &std::path::Path) -> bool {
 
 /// A day as tips write one (`2022-06-20`, `2022/6/20`, `2022年6月20日`).
 fn day(text: &str) -> Result<NaiveDate, String> {
-    rectify::eval::day_of(text).ok_or_else(|| format!("`{text}` is not a date such as 2022-06-20"))
+    rectify::eval::day_of(text)
+        .ok_or_else(|| super::say(Text::new("report.today_not_a_date").with("text", text)))
 }

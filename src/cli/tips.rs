@@ -25,7 +25,7 @@ pub struct Reading {
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<String>,
 
-    /// The sheet of a workbook to read; by default the first.
+    /// The sheet of a workbook to read; by default the first sheet shown.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 }
@@ -143,10 +143,10 @@ pub fn open_tips(
     Ok((records, Meter { total, ..meter }))
 }
 
-/// Creates the file an output goes to, before anything is read: refused when it is one of the
-/// `inputs` (writing the decisions over the tips would lose them), and said plainly, with its
-/// path, when it cannot be written.
-pub fn create_output(path: &Path, inputs: &[Option<&Path>]) -> Result<File, Text> {
+/// Checks, before anything is read, that the file an output goes to can be written and is
+/// none of the `inputs` (writing the decisions over the tips would lose them). It leaves what
+/// the file holds as it is: the run may yet stop before writing anything.
+pub fn writable(path: &Path, inputs: &[Option<&Path>]) -> Result<(), Text> {
     let same = |input: &Path| match (input.canonicalize(), path.canonicalize()) {
         (Ok(input), Ok(output)) => input == output,
         _ => false,
@@ -154,11 +154,24 @@ pub fn create_output(path: &Path, inputs: &[Option<&Path>]) -> Result<File, Text
     if inputs.iter().flatten().any(|input| same(input)) {
         return Err(Text::new("eval.output_is_input").with("path", path.display().to_string()));
     }
-    File::create(path).map_err(|error| {
-        Text::new("office.write_failed")
-            .with("path", path.display().to_string())
-            .with("error", super::load::io_reason(&error))
-    })
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(drop)
+        .map_err(|error| cannot_write(path, &error))
+}
+
+/// Creates, or empties, the file an output goes to, once [`writable`] has said it may.
+pub fn create_output(path: &Path) -> Result<File, Text> {
+    File::create(path).map_err(|error| cannot_write(path, &error))
+}
+
+fn cannot_write(path: &Path, error: &io::Error) -> Text {
+    Text::new("office.write_failed")
+        .with("path", path.display().to_string())
+        .with("error", super::load::io_reason(error))
 }
 
 /// A file that could not be opened, in the reader's words.
@@ -188,6 +201,7 @@ pub fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> InputFo
 /// the sheet of a workbook.
 pub fn how_read(records: &Records<Input>) -> String {
     let mut said = String::new();
+    // A sheet's name is the workbook's to choose, control characters and all.
     if let Some(sheet) = records.sheet_name() {
         said.push_str(&super::say(
             Text::new("eval.summary_sheet").with("sheet", sheet),
@@ -197,7 +211,7 @@ pub fn how_read(records: &Records<Input>) -> String {
             Text::new("eval.summary_encoding").with("encoding", records.encoding().name()),
         ));
     }
-    said
+    super::terminal::safe(&said).into_owned()
 }
 
 /// What to say when the input held no record: the other sheets of a workbook, or that the

@@ -226,21 +226,23 @@ impl<R: Read> Records<R> {
         max_record_bytes: usize,
         encoding: Option<&'static Encoding>,
     ) -> Result<Records<R>, InputError> {
+        // What one read gives, and no more: a file gives all it can, and a person typing tips
+        // on a terminal sees them decided without first typing 8 KiB.
         let mut head = vec![0; SNIFF_BYTES];
-        let mut filled = 0;
-        while filled < head.len() {
-            match input.read(&mut head[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
+        let filled = loop {
+            match input.read(&mut head) {
+                Ok(read) => break read,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(InputError::Io(error)),
             }
-        }
+        };
         head.truncate(filled);
         if head.starts_with(ZIP) || head.starts_with(OLE) {
             return Err(InputError::Workbook);
         }
-        let complete = filled < SNIFF_BYTES;
+        // Whether the bytes looked at are the whole input is not known after one read, except
+        // when there were none.
+        let complete = filled == 0;
         let (looks, sniffed_bom) = encoding::sniff(&head, complete);
         let (encoding, bom) = match encoding {
             Some(encoding) => match Encoding::for_bom(&head) {
@@ -323,18 +325,26 @@ impl<R: Read> Records<R> {
         // above the header: the header is the first of the first rows that is one, and what
         // is wrong with the first row is said when none is.
         let mut first_problem = None;
+        let mut tried = 0;
         let (laid_out, width) = loop {
             let row = match sheet.next_row().map_err(InputError::Sheet)? {
                 None if first_problem.is_none() => return Ok(records),
                 None => return Err(first_problem.expect("checked just above")),
                 Some(row) => row,
             };
-            let tried = header_of(&row, decoder, records.max);
-            match tried {
+            tried += 1;
+            match header_of(&row, decoder, records.max) {
                 Ok(header) => break header,
                 Err(problem) => {
-                    let problem = first_problem.get_or_insert(problem);
-                    if row.row as usize >= TITLE_ROWS {
+                    let problem = first_problem.get_or_insert_with(|| match problem {
+                        InputError::Header(message) => InputError::Header(
+                            Text::new("sheet.header_row")
+                                .with("row", row.row as usize)
+                                .with("message", message),
+                        ),
+                        other => other,
+                    });
+                    if tried >= TITLE_ROWS {
                         return Err(std::mem::replace(problem, InputError::Stopped));
                     }
                 }
@@ -465,10 +475,13 @@ impl<R: Read> Records<R> {
             .map(|(column, _)| column)
             .or(far);
         if let Some(column) = beyond.filter(|_| !dates.is_empty()) {
-            return Ok(Some(Raw::Malformed(error(
+            // No id: a shifted row may hold a reporter's name where the id should be.
+            let mut shifted = error(
                 Some(column),
                 Text::new("sheet.beyond_header").with("columns", dates.len()),
-            ))));
+            );
+            shifted.id = None;
+            return Ok(Some(Raw::Malformed(shifted)));
         }
         // A row as wide as the header, so that a short row lines up with it.
         let width = cells.len().max(dates.len());
@@ -768,9 +781,15 @@ fn header_of(
     decoder: &Decoder,
     max: usize,
 ) -> Result<(CsvLayout, usize), InputError> {
-    if row.too_long || row.far.is_some() {
+    if row.too_long {
         return Err(InputError::Header(
             Text::new("record.too_long").with("limit", max),
+        ));
+    }
+    if let Some(column) = row.far {
+        return Err(InputError::Header(
+            Text::new("sheet.header_too_wide")
+                .with("cell", format!("{}{}", column_letters(column), row.row)),
         ));
     }
     let names: Vec<String> = row
@@ -801,7 +820,9 @@ fn plain_text(cell: &Cell, is_date: bool) -> Result<std::borrow::Cow<'_, str>, S
     Ok(match cell {
         Cell::Empty => Cow::Borrowed(""),
         Cell::Text(text) => Cow::Borrowed(text.as_str()),
-        Cell::Number(number) if is_date => match serial_date(*number) {
+        // Five digits and more, as a date's serial is (1927 on); a small number there is no
+        // date, and is left to be refused as one.
+        Cell::Number(number) if is_date && *number >= 10_000.0 => match serial_date(*number) {
             Some(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
             None => Cow::Owned(number_text(*number)),
         },

@@ -820,13 +820,11 @@ fn text_field(field: &Field, text: &str) -> Result<Value, Text> {
             "false" | "否" | "0" | "no" => Ok(Value::Bool(false)),
             _ => Err(Text::new("record.field_bool").with("field", &field.id)),
         },
-        FieldType::Date => match written_date(text) {
-            Some(Written::Date(date)) => Some(date),
-            _ => None,
-        }
-        .filter(|date| YEARS.contains(&date.year()))
-        .map(Value::Date)
-        .ok_or_else(|| Text::new("record.field_date").with("field", &field.id)),
+        // A date field reads dates as `received` does, times of day and zones included.
+        FieldType::Date => received(text)
+            .ok()
+            .map(Value::Date)
+            .ok_or_else(|| Text::new("record.field_date").with("field", &field.id)),
         FieldType::Enum(values) => {
             if values.iter().any(|v| v == text) {
                 Ok(Value::Text(text.to_string()))

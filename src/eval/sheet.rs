@@ -1,24 +1,30 @@
 //! Reading tips from a sheet of an Excel workbook (`.xlsx`), one row at a time.
 //!
 //! A reader thread owns the workbook and streams the sheet's cells, grouped into rows, over a
-//! bounded channel, so memory does not grow with the sheet. Cells keep the type Excel stored
+//! channel bounded in bytes, so memory does not grow with the sheet's rows. The shared-strings
+//! table, which calamine reads whole when it opens a workbook, is bounded before it is read. Cells keep the type Excel stored
 //! (text, number, date, boolean, error); [`Records`](super::Records) turns them into the text a
 //! person sees, column by column, and lays them out as CSV rows are. Nothing here quotes a
 //! cell's content in an error.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use chrono::NaiveDateTime;
 
 use crate::lang::Text;
 
-/// Rows queued between the reader thread and the reader of the records.
-const QUEUED_ROWS: usize = 256;
+/// Bytes of rows queued between the reader thread and the reader of the records, at most.
+const QUEUED_BYTES: usize = 32 << 20;
+
+/// The largest shared-strings table read (calamine reads it whole when it opens a workbook):
+/// far above the distinct texts of a million tips, far below what would strain memory.
+const MAX_SHARED_STRINGS_BYTES: u64 = 512 << 20;
 
 /// The most columns a tip row is read across; Excel's own limit is 16,384.
 const MAX_COLUMNS: u32 = 1024;
@@ -54,7 +60,9 @@ pub struct Sheet {
     name: Arc<str>,
     /// The workbook's other sheets, to say when the one read holds nothing.
     others: Vec<String>,
-    rows: Receiver<Result<SheetRow, Text>>,
+    rows: Receiver<Result<Option<SheetRow>, Text>>,
+    /// The reader said it reached the end.
+    ended: bool,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -64,8 +72,8 @@ impl std::fmt::Debug for Sheet {
 }
 
 impl Sheet {
-    /// The sheet `name` of the workbook at `path`, or its first sheet; no row is longer than
-    /// `max_row_bytes`.
+    /// The sheet `name` of the workbook at `path`, or its first visible sheet; no row is
+    /// longer than `max_row_bytes`.
     pub fn open(path: &Path, name: Option<&str>, max_row_bytes: usize) -> Result<Sheet, Text> {
         let unreadable =
             |error: std::io::Error| Text::new("sheet.unreadable").with("error", error.to_string());
@@ -76,7 +84,15 @@ impl Sheet {
             return Err(problem);
         }
         file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
-        let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(workbook_error)?;
+        check_shared_strings(&mut file)?;
+        file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+        // calamine parses a format anyone can forge: a panic in it is this workbook's
+        // problem, not the run's.
+        let opened = std::panic::catch_unwind(AssertUnwindSafe(|| Xlsx::new(BufReader::new(file))));
+        let mut workbook: Xlsx<_> = match opened {
+            Ok(opened) => opened.map_err(workbook_error)?,
+            Err(_) => return Err(Text::new("sheet.reader_stopped")),
+        };
         let names = workbook.sheet_names();
         let chosen = match name {
             Some(wanted) => names
@@ -100,78 +116,32 @@ impl Sheet {
                 .ok_or_else(|| Text::new("sheet.no_sheets"))?,
         };
         let others: Vec<String> = names.iter().filter(|n| **n != chosen).cloned().collect();
-        let (send, rows) = sync_channel(QUEUED_ROWS);
+        // Bounded in bytes: a few rows at the longest, many at the usual size.
+        let queued = QUEUED_BYTES.div_ceil(max_row_bytes.max(1)).clamp(2, 256);
+        let (send, rows) = sync_channel(queued);
         let sheet = chosen.clone();
         std::thread::Builder::new()
             .name("sheet".to_string())
             .spawn(move || {
-                let mut reader = match workbook.worksheet_cells_reader(&sheet) {
-                    Ok(reader) => reader,
-                    Err(error) => {
-                        let _ = send.send(Err(workbook_error(error)));
-                        return;
-                    }
+                let last = send.clone();
+                let read = std::panic::catch_unwind(AssertUnwindSafe(move || {
+                    stream_rows(&mut workbook, &sheet, &send, max_row_bytes)
+                }));
+                // The end is said in so many words, so that a reader that stops without it is
+                // told from a sheet read through.
+                let end = match read {
+                    Ok(true) => Ok(None),
+                    Ok(false) => return,
+                    Err(_) => Err(Text::new("sheet.reader_stopped")),
                 };
-                let mut row: Option<SheetRow> = None;
-                let mut bytes = 0usize;
-                loop {
-                    let cell = match reader.next_cell() {
-                        Ok(Some(cell)) => cell,
-                        Ok(None) => break,
-                        Err(error) => {
-                            if let Some(row) = row.take() {
-                                let _ = send.send(Ok(row));
-                            }
-                            let _ = send.send(Err(workbook_error(error)));
-                            return;
-                        }
-                    };
-                    let (at_row, at_column) = cell.get_position();
-                    let number = at_row.saturating_add(1);
-                    if row.as_ref().is_some_and(|r| r.row != number) {
-                        let done = row.take().expect("checked just above");
-                        if send.send(Ok(done)).is_err() {
-                            return;
-                        }
-                    }
-                    let current = row.get_or_insert_with(|| {
-                        bytes = 0;
-                        SheetRow {
-                            row: number,
-                            cells: Vec::new(),
-                            too_long: false,
-                            far: None,
-                        }
-                    });
-                    let value = cell_of(cell.get_value());
-                    if value == Cell::Empty || current.too_long {
-                        continue;
-                    }
-                    if at_column >= MAX_COLUMNS {
-                        current.far.get_or_insert(at_column as usize);
-                        continue;
-                    }
-                    bytes += cell_size(&value);
-                    if bytes > max_row_bytes {
-                        current.too_long = true;
-                        current.cells = Vec::new();
-                        continue;
-                    }
-                    let at = at_column as usize;
-                    if current.cells.len() <= at {
-                        current.cells.resize(at + 1, Cell::Empty);
-                    }
-                    current.cells[at] = value;
-                }
-                if let Some(row) = row {
-                    let _ = send.send(Ok(row));
-                }
+                let _ = last.send(end);
             })
             .map_err(|error| Text::new("sheet.unreadable").with("error", error.to_string()))?;
         Ok(Sheet {
             name: Arc::from(chosen),
             others,
             rows,
+            ended: false,
         })
     }
 
@@ -192,16 +162,132 @@ impl Sheet {
     /// The next row with a cell that is not empty, or `None` after the last.
     pub(crate) fn next_row(&mut self) -> Result<Option<SheetRow>, Text> {
         loop {
+            if self.ended {
+                return Ok(None);
+            }
             match self.rows.recv() {
-                Err(_) => return Ok(None),
+                // The reader went away without saying it reached the end: the sheet was not
+                // read through, and saying nothing would lose its last rows.
+                Err(_) => return Err(Text::new("sheet.reader_stopped")),
+                Ok(Ok(None)) => self.ended = true,
                 Ok(Err(error)) => return Err(error),
-                Ok(Ok(row)) if row.cells.is_empty() && !row.too_long && row.far.is_none() => {
-                    continue;
+                Ok(Ok(Some(row))) if row.cells.is_empty() && !row.too_long && row.far.is_none() => {
                 }
-                Ok(Ok(row)) => return Ok(Some(row)),
+                Ok(Ok(Some(row))) => return Ok(Some(row)),
             }
         }
     }
+}
+
+/// Streams the rows of `sheet` into `send`: true at the end of the sheet, false when the
+/// receiver went away or reading failed (and the failure was sent).
+fn stream_rows<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    sheet: &str,
+    send: &SyncSender<Result<Option<SheetRow>, Text>>,
+    max_row_bytes: usize,
+) -> bool {
+    let mut reader = match workbook.worksheet_cells_reader(sheet) {
+        Ok(reader) => reader,
+        Err(error) => {
+            let _ = send.send(Err(workbook_error(error)));
+            return false;
+        }
+    };
+    let mut row: Option<SheetRow> = None;
+    let mut bytes = 0usize;
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(error) => {
+                if let Some(row) = row.take() {
+                    let _ = send.send(Ok(Some(row)));
+                }
+                let _ = send.send(Err(workbook_error(error)));
+                return false;
+            }
+        };
+        let (at_row, at_column) = cell.get_position();
+        let number = at_row.saturating_add(1);
+        if let Some(done) = row.take_if(|r| r.row != number)
+            && send.send(Ok(Some(done))).is_err()
+        {
+            return false;
+        }
+        let current = row.get_or_insert_with(|| {
+            bytes = 0;
+            SheetRow {
+                row: number,
+                cells: Vec::new(),
+                too_long: false,
+                far: None,
+            }
+        });
+        let value = cell_of(cell.get_value());
+        if value == Cell::Empty || current.too_long {
+            continue;
+        }
+        if at_column >= MAX_COLUMNS {
+            current.far.get_or_insert(at_column as usize);
+            continue;
+        }
+        bytes += cell_size(&value);
+        if bytes > max_row_bytes {
+            current.too_long = true;
+            current.cells = Vec::new();
+            continue;
+        }
+        let at = at_column as usize;
+        if current.cells.len() <= at {
+            current.cells.resize(at + 1, Cell::Empty);
+        }
+        current.cells[at] = value;
+    }
+    match row {
+        Some(row) => send.send(Ok(Some(row))).is_ok(),
+        None => true,
+    }
+}
+
+/// Refuses a workbook whose shared-strings table is larger than [`MAX_SHARED_STRINGS_BYTES`],
+/// or says it holds more strings than its size could: calamine reads the table whole, and
+/// reserves room for as many strings as it says before it reads one.
+fn check_shared_strings(file: &mut File) -> Result<(), Text> {
+    let broken = |error: String| Text::new("sheet.not_a_workbook").with("error", error);
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| broken(e.to_string()))?;
+    let Ok(mut strings) = archive.by_name("xl/sharedStrings.xml") else {
+        return Ok(());
+    };
+    let size = strings.size();
+    if size > MAX_SHARED_STRINGS_BYTES {
+        return Err(Text::new("sheet.too_many_strings"));
+    }
+    let mut head = vec![0; 4096];
+    let mut filled = 0;
+    while filled < head.len() {
+        match strings.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) => return Err(broken(error.to_string())),
+        }
+    }
+    let head = String::from_utf8_lossy(&head[..filled]);
+    // Each string takes at least `<si><t/></si>`, 12 bytes.
+    let said = [" uniqueCount=\"", " count=\""]
+        .iter()
+        .find_map(|attribute| {
+            let at = head.find(attribute)? + attribute.len();
+            let digits: String = head[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            Some(digits.parse::<u64>().unwrap_or(u64::MAX))
+        });
+    if said.is_some_and(|count| count > size / 12 + 1) {
+        return Err(Text::new("sheet.too_many_strings"));
+    }
+    Ok(())
 }
 
 /// The first bytes of `file`, as many as fit in `head` or the file holds.
@@ -225,6 +311,7 @@ fn not_a_workbook(head: &[u8]) -> Option<Text> {
     if head.starts_with(ZIP) {
         return None;
     }
+    // Also how a workbook saved with a password starts: it is encrypted inside one.
     if head.starts_with(OLE) {
         return Some(Text::new("sheet.old_xls"));
     }

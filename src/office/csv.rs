@@ -47,7 +47,10 @@ impl CsvTable {
                     1 => malformed.tip.clone().unwrap_or_default(),
                     i if i == outcome => lang.word("outcome.malformed").to_string(),
                     i if i == reason => match &malformed.cell {
-                        Some(cell) => format!("{cell}: {}", malformed.error),
+                        Some(cell) => crate::lang::Text::new("office.at_cell")
+                            .with("cell", cell.as_str())
+                            .with("error", malformed.error.as_str())
+                            .render(lang),
                         None => malformed.error.clone(),
                     },
                     _ => String::new(),

@@ -332,6 +332,21 @@ fn clipped(text: &str) -> &str {
     }
 }
 
+/// The longest start of `text` that is at most `units` UTF-16 units long (as Excel counts a
+/// sheet name) and does not end in `'`.
+fn within_31(text: &str, units: usize) -> String {
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        used += c.len_utf16();
+        if used > units {
+            break;
+        }
+        kept.push(c);
+    }
+    kept.trim_end_matches('\'').to_string()
+}
+
 /// A sheet name Excel accepts, different from every name in `taken` (Excel compares them
 /// case-blind): at most 31 characters, none of `[]:*?/\`, not starting or ending with `'`.
 fn unique_name(wanted: &str, taken: &mut Vec<String>) -> String {
@@ -344,7 +359,7 @@ fn unique_name(wanted: &str, taken: &mut Vec<String>) -> String {
         })
         .collect();
     let cleaned = cleaned.trim_matches('\'');
-    let base: String = cleaned.chars().take(31).collect();
+    let base = within_31(cleaned, 31);
     let base = if base.is_empty() {
         "_".to_string()
     } else {
@@ -358,8 +373,7 @@ fn unique_name(wanted: &str, taken: &mut Vec<String>) -> String {
     {
         count += 1;
         let suffix = format!(" ({count})");
-        let keep = 31 - suffix.chars().count();
-        name = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+        name = format!("{}{suffix}", within_31(&base, 31 - suffix.len()));
     }
     taken.push(name.clone());
     name
@@ -382,5 +396,11 @@ mod tests {
             format!("{} (2)", "x".repeat(27))
         );
         assert_eq!(unique_name("''", &mut taken), "_");
+        // Excel counts UTF-16 units: 𠀀 takes two.
+        assert_eq!(unique_name(&"𠀀".repeat(20), &mut taken), "𠀀".repeat(15));
+        assert_eq!(
+            unique_name(&format!("{}'x", "a".repeat(30)), &mut taken),
+            "a".repeat(30)
+        );
     }
 }
