@@ -225,13 +225,24 @@ impl Decoder {
     /// Decodes one CSV row laid out as `layout`.
     pub(crate) fn csv(&self, layout: &CsvLayout, row: &Row) -> Result<Tip, RecordError> {
         let line = row.line;
-        let fail = |id: Option<&str>, column: Option<Column>, message: Text| RecordError {
-            line,
-            column: None,
-            cell: column.and_then(|column| layout.columns.iter().position(|c| *c == column)),
-            sheet: row.sheet.clone(),
-            id: id.map(str::to_string),
-            message,
+        let fail = |id: Option<&str>, column: Option<Column>, message: Text| {
+            let cell = column.and_then(|column| layout.columns.iter().position(|c| *c == column));
+            // A message names a property as JSON does (`received`); a header that names it
+            // in Chinese (收到日期) is named too, so that the writer of the sheet finds it.
+            let message = match cell.and_then(|cell| layout.column_name(cell)) {
+                Some(name) if !name.is_ascii() => Text::new("record.in_column")
+                    .with("column", name)
+                    .with("message", message),
+                _ => message,
+            };
+            RecordError {
+                line,
+                column: None,
+                cell,
+                sheet: row.sheet.clone(),
+                id: id.map(str::to_string),
+                message,
+            }
         };
         // Until the row is known to have the header's shape, no cell can be trusted to be
         // what its column says: a shifted row has a reporter's name where the id should be.
