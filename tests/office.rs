@@ -1062,3 +1062,80 @@ fn a_workbook_that_claims_more_texts_than_it_holds_is_refused_not_allocated() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("table of texts"), "{stderr}");
 }
+
+#[test]
+fn a_second_name_for_the_input_is_refused_and_a_refused_run_leaves_no_empty_file() {
+    let dir = scratch("links");
+    let tips = dir.join("tips.csv");
+    std::fs::copy(TWIN, &tips).unwrap();
+    let linked = dir.join("decisions.csv");
+    std::fs::hard_link(&tips, &linked).unwrap();
+    let (code, _, stderr) = rectify(&[
+        "eval",
+        "-s",
+        SCHEME,
+        tips.to_str().unwrap(),
+        "-o",
+        linked.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is also an input"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&tips).unwrap(), twin_text());
+    let fresh = dir.join("new.xlsx");
+    let (code, _, stderr) = rectify(&[
+        "eval",
+        "-s",
+        SCHEME,
+        "--sheet",
+        "线索",
+        TWIN,
+        "-o",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        !fresh.exists(),
+        "no empty workbook is left for Excel to call damaged"
+    );
+}
+
+#[test]
+fn empty_header_cells_name_no_column_and_a_value_under_one_is_refused() {
+    let dir = scratch("empty-header-cells");
+    let path = dir.join("trailing.csv");
+    std::fs::write(
+        &path,
+        "编号,内容,收到日期,,\nA,层层开会,2022-06-10,,\nB,张某说层层开会,2022-06-10,,已回访\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = rectify(&["eval", "-s", SCHEME, path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    let records = lines(&stdout);
+    assert_eq!(records[0]["tip"], "A");
+    assert!(records[1].get("tip").is_none(), "{}", records[1]);
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("column 5 has no header"),
+        "{}",
+        records[1]
+    );
+    assert!(!stdout.contains("张某"));
+}
+
+#[test]
+fn a_tips_file_given_as_a_scheme_is_not_read_so_its_reporters_are_not_quoted() {
+    for tips in [TWIN, WORKBOOK, "examples/tips.jsonl"] {
+        let (code, stdout, stderr) = rectify(&["eval", "-s", tips, "examples/tips.jsonl"]);
+        assert_eq!(code, 2, "{tips}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains("is a file of tips, not a scheme"),
+            "{stderr}"
+        );
+        for reporter in REPORTERS.iter().chain(&["陈德明", "139****5612"]) {
+            assert!(!stderr.contains(reporter), "{reporter} quoted from {tips}");
+        }
+    }
+}

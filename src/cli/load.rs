@@ -31,6 +31,10 @@ pub enum LoadError {
     /// A file larger than [`MAX_SCHEME_BYTES`], or one that never ends (`/dev/zero`).
     TooLarge { path: String, limit: u64 },
 
+    /// A file of tips (or another office file) named where a scheme belongs. It is not read:
+    /// quoting its lines in syntax errors would show the reporters it holds.
+    TipsGiven { path: String },
+
     /// Paths that name no scheme at all.
     NoSchemes {},
 }
@@ -57,7 +61,8 @@ impl LoadError {
         match self {
             LoadError::Unreadable { path, .. }
             | LoadError::NotUtf8 { path, .. }
-            | LoadError::TooLarge { path, .. } => Some(path),
+            | LoadError::TooLarge { path, .. }
+            | LoadError::TipsGiven { path } => Some(path),
             LoadError::NoSchemes {} => None,
         }
     }
@@ -139,7 +144,21 @@ fn shared_vocabularies(dir: &Path) -> Vec<PathBuf> {
     vocabularies
 }
 
+/// Extensions of the files tips come in, which are never schemes.
+const TIP_EXTENSIONS: [&str; 9] = [
+    "csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx", "xlsm", "xls",
+];
+
 fn read(path: &Path) -> Result<String, LoadError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if extension.is_some_and(|e| TIP_EXTENSIONS.contains(&e.as_str())) {
+        return Err(LoadError::TipsGiven {
+            path: path.display().to_string(),
+        });
+    }
     let unreadable = |error: std::io::Error| LoadError::Unreadable {
         path: path.display().to_string(),
         reason: io_reason(&error),

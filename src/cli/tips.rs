@@ -147,20 +147,40 @@ pub fn open_tips(
 /// none of the `inputs` (writing the decisions over the tips would lose them). It leaves what
 /// the file holds as it is: the run may yet stop before writing anything.
 pub fn writable(path: &Path, inputs: &[Option<&Path>]) -> Result<(), Text> {
-    let same = |input: &Path| match (input.canonicalize(), path.canonicalize()) {
-        (Ok(input), Ok(output)) => input == output,
-        _ => false,
-    };
-    if inputs.iter().flatten().any(|input| same(input)) {
+    if inputs.iter().flatten().any(|input| same_file(input, path)) {
         return Err(Text::new("eval.output_is_input").with("path", path.display().to_string()));
     }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map(drop)
+    if path.exists() {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(false)
+            .open(path)
+            .map(drop)
+            .map_err(|error| cannot_write(path, &error));
+    }
+    // Made and taken away again: a refused run leaves no empty file behind, which Excel
+    // would call damaged.
+    File::create(path)
+        .and_then(|_| std::fs::remove_file(path))
         .map_err(|error| cannot_write(path, &error))
+}
+
+/// Whether `a` and `b` name one file: the same path, a link to it, or a second name (a hard
+/// link) for it.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(a), Ok(b)) = (a.canonicalize(), b.canonicalize())
+        && a == b
+    {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    false
 }
 
 /// Creates, or empties, the file an output goes to, once [`writable`] has said it may.

@@ -109,8 +109,12 @@ pub enum InputError {
     },
     /// The workbook could not be read on.
     Sheet(Text),
-    /// The input is a workbook, given as text.
-    Workbook,
+    /// The input is a workbook, given as text: an `.xlsx`, or an Excel 97–2003 `.xls`
+    /// (`legacy`), which rectify does not read.
+    Workbook {
+        /// An `.xls`, or a workbook saved with a password.
+        legacy: bool,
+    },
     /// Reading stopped earlier, for a reason already handed out.
     Stopped,
 }
@@ -127,7 +131,8 @@ impl InputError {
                 .with("line", *line)
                 .with("looked", *looked),
             InputError::Sheet(message) => message.clone(),
-            InputError::Workbook => Text::new("input.workbook"),
+            InputError::Workbook { legacy: false } => Text::new("input.workbook"),
+            InputError::Workbook { legacy: true } => Text::new("sheet.old_xls"),
             InputError::Stopped => Text::new("input.stopped"),
         }
     }
@@ -237,8 +242,11 @@ impl<R: Read> Records<R> {
             }
         };
         head.truncate(filled);
-        if head.starts_with(ZIP) || head.starts_with(OLE) {
-            return Err(InputError::Workbook);
+        if head.starts_with(ZIP) {
+            return Err(InputError::Workbook { legacy: false });
+        }
+        if head.starts_with(OLE) {
+            return Err(InputError::Workbook { legacy: true });
         }
         // Whether the bytes looked at are the whole input is not known after one read, except
         // when there were none.

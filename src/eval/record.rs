@@ -195,6 +195,8 @@ impl Decoder {
                 "subject_kind" | "对象类型" => Column::SubjectKind,
                 "subject_level" | "对象层级" => Column::SubjectLevel,
                 "subject_region" | "对象地区" => Column::SubjectRegion,
+                // Excel keeps the empty header cells of columns once used; they name nothing.
+                "" => Column::Unnamed,
                 other => match self.fields.iter().position(|f| f.id == other) {
                     Some(field) => Column::Field(field),
                     None => {
@@ -204,7 +206,7 @@ impl Decoder {
                     }
                 },
             };
-            if columns.contains(&column) {
+            if column != Column::Unnamed && columns.contains(&column) {
                 return Err(Text::new("record.header_twice").with("name", name));
             }
             columns.push(column);
@@ -256,6 +258,22 @@ impl Decoder {
             ));
         }
         let cells: Vec<&str> = row.cells().map(str::trim).collect();
+        // A value under no header: the row is shifted, or a note was typed beside it. No id,
+        // since a shifted row has anything where the id should be.
+        if let Some(index) = layout
+            .columns
+            .iter()
+            .zip(&cells)
+            .position(|(column, cell)| *column == Column::Unnamed && !cell.is_empty())
+        {
+            let mut error = fail(
+                None,
+                None,
+                Text::new("record.unnamed_value").with("column", index + 1),
+            );
+            error.cell = Some(index);
+            return Err(error);
+        }
         let cell = |column: Column| {
             layout
                 .columns
@@ -358,6 +376,8 @@ enum Column {
     SubjectLevel,
     SubjectRegion,
     Field(usize),
+    /// A column whose header cell is empty; its cells must be empty too.
+    Unnamed,
 }
 
 /// The columns of a CSV file, from its header.

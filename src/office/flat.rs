@@ -26,6 +26,10 @@ pub(crate) struct Columns {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
     Number,
+    /// Yes or no.
+    Flag,
+    /// A campaign's id.
+    Campaign,
     Short,
     Date,
     Long,
@@ -46,14 +50,14 @@ impl Columns {
             ("office.column.line", Shape::Number),
             ("office.column.tip", Shape::Short),
             ("office.column.received", Shape::Date),
-            ("office.column.real_name", Shape::Short),
+            ("office.column.real_name", Shape::Flag),
         ];
         if self.with_reporter() {
             columns.push(("office.column.reporter", Shape::Short));
             columns.push(("office.column.contact", Shape::Short));
         }
         columns.extend([
-            ("office.column.campaign", Shape::Short),
+            ("office.column.campaign", Shape::Campaign),
             ("office.column.outcome", Shape::Short),
             ("office.column.areas", Shape::Short),
             ("office.column.categories", Shape::Long),
@@ -197,11 +201,7 @@ fn cells(columns: &Columns, line: usize, tip: &Tip, decision: &Decision) -> Vec<
                 for category in &area.categories {
                     categories.push(category.title);
                     for symptom in &category.symptoms {
-                        for found in &symptom.evidence {
-                            if !evidence.contains(&found.text) {
-                                evidence.push(found.text);
-                            }
-                        }
+                        evidence.extend(symptom.evidence.iter().map(|found| found.text));
                     }
                 }
             }
@@ -247,6 +247,19 @@ fn cells(columns: &Columns, line: usize, tip: &Tip, decision: &Decision) -> Vec<
             }
         }
     }
+    // Each stretch once: one held in a longer one (填表 in 重复填表) says nothing more.
+    let kept: Vec<&str> = evidence
+        .iter()
+        .enumerate()
+        .filter(|(at, one)| {
+            !evidence.iter().enumerate().any(|(other, longer)| {
+                (longer.len() > one.len() && longer.contains(**one))
+                    || (longer == *one && other < *at)
+            })
+        })
+        .map(|(_, one)| *one)
+        .collect();
+    let evidence = kept;
     cells.extend([
         text(areas.join("、")),
         text(categories.join("；")),

@@ -342,6 +342,15 @@ impl Report {
             meta.push(escape(issuer));
         }
         let _ = writeln!(page, "<p class=\"meta\">{}</p>", meta.join(" · "));
+        if tally.tips == 0 {
+            let _ = writeln!(
+                page,
+                "<p class=\"none\">{}</p>",
+                word("report.campaign_empty")
+            );
+            page.push_str("</section>\n");
+            return;
+        }
 
         let outcomes: Vec<(String, usize)> = OUTCOMES
             .iter()
@@ -633,11 +642,15 @@ fn columns(page: &mut String, title: &str, weeks: &[(String, usize)], lang: Lang
     // The scale: the largest week's count at the top, a line at the base.
     let _ = writeln!(
         page,
-        "<text x=\"{:.0}\" y=\"{:.0}\" class=\"axis\">{}</text>\
+        "<text x=\"{:.0}\" y=\"{:.0}\" class=\"axis\" text-anchor=\"end\">{}</text>\
          <line x1=\"10\" y1=\"{base}\" x2=\"{:.0}\" y2=\"{base}\" class=\"base\"></line>",
-        width - 8.0,
-        base - (height - 20.0) + 4.0,
-        max as usize,
+        width - 10.0,
+        base - (height - 20.0) - 6.0,
+        escape(
+            &Text::new("report.scale")
+                .with("max", max as usize)
+                .render(lang)
+        ),
         width - 10.0,
     );
     for (index, (monday, count)) in weeks.iter().enumerate() {
@@ -685,7 +698,7 @@ fn table(page: &mut String, id: &str, header: &[String], rows: impl Iterator<Ite
     for row in rows {
         page.push_str("<tr>");
         for cell in row {
-            let _ = write!(page, "<td>{}</td>", escape(&cell));
+            let _ = write!(page, "<td>{}</td>", marked(&cell));
         }
         page.push_str("</tr>\n");
     }
@@ -700,6 +713,25 @@ fn more(page: &mut String, count: usize, lang: Lang) {
             escape(&Text::new("report.more").with("count", count).render(lang))
         );
     }
+}
+
+/// `text` escaped, with the `…` of a message (a name it quotes) set as code.
+fn marked(text: &str) -> String {
+    let escaped = escape(text);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // An unpaired backtick is only a character.
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (index, part) in parts.iter().enumerate() {
+        if index % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// `text` cut to `chars` characters, with an ellipsis when cut.
@@ -752,7 +784,8 @@ svg .base { stroke: #8c959f; stroke-width: 1; }
 td:first-child, td:nth-child(2) { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin-bottom: 8px; }
 th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #ddebf7; }
+th { background: #ddebf7; white-space: nowrap; }
+code { font-family: inherit; background: #f0f2f4; padding: 0 2px; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 .none, .more { color: #57606a; font-size: 13px; }

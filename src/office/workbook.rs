@@ -73,21 +73,28 @@ impl Book {
             .iter()
             .map(|c| (c.id.clone(), c.title.clone()))
             .collect();
+        let campaign_width = campaigns
+            .iter()
+            .map(|(id, _)| display_width(id) + 2)
+            .max()
+            .unwrap_or(12)
+            .clamp(12, 40);
+        // The sheets of the workbook's own keep their names; a campaign named like one of them
+        // gives way.
         let mut names = Vec::new();
+        let summary_name = unique_name(lang.word("office.sheet.summary"), &mut names);
+        let all_name = unique_name(lang.word("office.sheet.all"), &mut names);
+        let malformed_name = unique_name(lang.word("office.sheet.malformed"), &mut names);
         let summary = workbook.add_worksheet();
-        summary
-            .set_name(unique_name(lang.word("office.sheet.summary"), &mut names))
-            .map_err(fail)?;
-        let mut sheets = vec![lang.word("office.sheet.all").to_string()];
-        sheets.extend(campaigns.iter().map(|(id, _)| id.clone()));
-        for name in &sheets {
+        summary.set_name(summary_name).map_err(fail)?;
+        let mut sheets = vec![all_name];
+        sheets.extend(campaigns.iter().map(|(id, _)| unique_name(id, &mut names)));
+        for name in sheets {
             let sheet = workbook
                 .add_worksheet_with_constant_memory()
                 .map_err(fail)?;
-            sheet
-                .set_name(unique_name(name, &mut names))
-                .map_err(fail)?;
-            lay_out(sheet, &words, &shapes, &header).map_err(fail)?;
+            sheet.set_name(name).map_err(fail)?;
+            lay_out(sheet, &words, &shapes, campaign_width, &header).map_err(fail)?;
         }
         let malformed_words: Vec<&str> = [
             "office.column.line",
@@ -102,9 +109,7 @@ impl Book {
         let sheet = workbook
             .add_worksheet_with_constant_memory()
             .map_err(fail)?;
-        sheet
-            .set_name(unique_name(lang.word("office.sheet.malformed"), &mut names))
-            .map_err(fail)?;
+        sheet.set_name(malformed_name).map_err(fail)?;
         lay_out(
             sheet,
             &malformed_words,
@@ -115,10 +120,11 @@ impl Book {
                 Shape::Short,
                 Shape::Long,
             ],
+            campaign_width,
             &header,
         )
         .map_err(fail)?;
-        let sheet_count = sheets.len() + 2;
+        let sheet_count = campaigns.len() + 3;
         Ok(Book {
             path: path.to_path_buf(),
             workbook,
@@ -249,13 +255,15 @@ fn lay_out(
     sheet: &mut Worksheet,
     words: &[&str],
     shapes: &[Shape],
+    campaign_width: usize,
     header: &Format,
 ) -> Result<(), XlsxError> {
     for (column, (word, shape)) in words.iter().zip(shapes).enumerate() {
         let col = column as u16;
         let wide = match shape {
-            Shape::Number => 8,
+            Shape::Number | Shape::Flag => 8,
             Shape::Date => 12,
+            Shape::Campaign => campaign_width,
             Shape::Short => 16,
             Shape::Long => 36,
         };
@@ -266,6 +274,8 @@ fn lay_out(
     sheet.set_freeze_panes(1, 0)?;
     sheet.set_landscape();
     sheet.set_paper_size(9);
+    // As wide as one page, as long as it takes.
+    sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     Ok(())
 }
@@ -278,6 +288,7 @@ fn write_summary(
     (decided, malformed): (usize, usize),
     header: &Format,
 ) -> Result<(), XlsxError> {
+    let wrap = Format::new().set_text_wrap();
     let mut words = vec![
         lang.word("office.column.campaign").to_string(),
         lang.word("office.column.title").to_string(),
@@ -301,7 +312,7 @@ fn write_summary(
     let mut row = 1;
     for ((id, title), counts) in campaigns.iter().zip(counts) {
         sheet.write_string(row, 0, clipped(id))?;
-        sheet.write_string(row, 1, clipped(title))?;
+        sheet.write_string_with_format(row, 1, clipped(title), &wrap)?;
         for (column, count) in counts.iter().enumerate() {
             sheet.write_number(row, column as u16 + 2, *count as f64)?;
         }
