@@ -1139,3 +1139,53 @@ fn a_tips_file_given_as_a_scheme_is_not_read_so_its_reporters_are_not_quoted() {
         }
     }
 }
+
+/// Runs `rectify` with a terminal for its output (util-linux's `script`), when the machine has
+/// one; what the terminal showed.
+fn on_a_terminal(args: &str) -> Option<String> {
+    let script = Command::new("script").arg("--version").output();
+    if script.is_err() {
+        eprintln!("no `script` here: the progress bar is not tested on a terminal");
+        return None;
+    }
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_rectify"));
+    let output = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("RECTIFY_LANG", "en")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script runs");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn a_long_run_shows_its_progress_on_a_terminal_and_not_under_quiet() {
+    let dir = scratch("progress");
+    let tips = dir.join("many.jsonl");
+    let sample = std::fs::read_to_string("examples/tips.jsonl").unwrap();
+    let mut many = String::new();
+    for round in 0..100 {
+        for record in lines(&sample) {
+            let mut record = record.clone();
+            let id = format!("{}-{round}", record["id"].as_str().unwrap_or("x"));
+            record["id"] = Value::String(id);
+            many.push_str(&record.to_string());
+            many.push('\n');
+        }
+    }
+    std::fs::write(&tips, many).unwrap();
+    let out = dir.join("decisions.xlsx");
+    let args = format!("eval -s schemes/ {} -o {}", tips.display(), out.display());
+    let Some(shown) = on_a_terminal(&args) else {
+        return;
+    };
+    assert!(shown.contains("5000 records read"), "{shown}");
+    assert!(
+        shown.contains("records,") && shown.contains("a second"),
+        "a progress bar: {shown}"
+    );
+    assert!(shown.contains('%'), "the share of the file read: {shown}");
+    let quiet = on_a_terminal(&format!("{args} --quiet")).unwrap();
+    assert!(quiet.contains("5000 records read"), "{quiet}");
+    assert!(!quiet.contains("a second"), "no bar under --quiet: {quiet}");
+}
