@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rectify::eval::{
     DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Item, Options,
-    RepeatIndex, Stopped, Stream, decided_line, error_line, remember,
+    Outcome, RepeatIndex, Stopped, Stream, decided_line, error_line, remember,
 };
 use rectify::lang::Text;
 use rectify::office::{self, Flat, Table, flatten, flatten_malformed};
@@ -192,7 +192,7 @@ pub fn run(args: Args) -> Status {
         };
     let lang = super::lang();
     let key = recorder.as_ref().map(|r| r.key().clone());
-    let shape = destination.shape();
+    let (shape, mut out, mut sheet) = destination.into_parts();
     let render = |item: Item| -> Rendered {
         let (text, flat) = match (&shape, item) {
             (Shape::Flat, item) => (
@@ -245,7 +245,6 @@ pub fn run(args: Args) -> Status {
     let mut summary = Summary::default();
     let mut written = 0usize;
     let mut progress = Progress::new(meter, args.quiet);
-    let (mut out, mut sheet) = destination.into_parts();
     let header = match &shape {
         Shape::Table(layout) => Some(layout.header()),
         _ => None,
@@ -408,16 +407,10 @@ impl Summary {
 }
 
 fn outcome_rank(name: &str) -> usize {
-    [
-        "accepted",
-        "excluded",
-        "no_match",
-        "out_of_scope",
-        "out_of_window",
-    ]
-    .iter()
-    .position(|n| *n == name)
-    .unwrap_or(usize::MAX)
+    Outcome::NAMES
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or(usize::MAX)
 }
 
 /// Loads earlier tips into the repeat index. Malformed history records are reported on
@@ -529,15 +522,7 @@ impl Destination {
         })
     }
 
-    fn shape(&self) -> Shape {
-        match &self.shape {
-            Shape::Jsonl => Shape::Jsonl,
-            Shape::Table(layout) => Shape::Table(*layout),
-            Shape::Flat => Shape::Flat,
-        }
-    }
-
-    fn into_parts(self) -> (Box<dyn Write + Send>, Option<Table>) {
-        (self.out, self.table)
+    fn into_parts(self) -> (Shape, Box<dyn Write + Send>, Option<Table>) {
+        (self.shape, self.out, self.table)
     }
 }

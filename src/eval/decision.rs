@@ -196,6 +196,15 @@ impl Serialize for Decision<'_> {
 }
 
 impl Outcome<'_> {
+    /// Every outcome's name, in the order summaries count them.
+    pub const NAMES: [&'static str; 5] = [
+        "accepted",
+        "excluded",
+        "no_match",
+        "out_of_scope",
+        "out_of_window",
+    ];
+
     /// The outcome's name as written out.
     pub fn name(&self) -> &'static str {
         match self {

@@ -352,7 +352,7 @@ impl Report {
             return;
         }
 
-        let outcomes: Vec<(String, usize)> = OUTCOMES
+        let outcomes: Vec<(String, usize)> = Outcome::NAMES
             .iter()
             .filter_map(|name| {
                 let count = *tally.outcomes.get(name)?;
@@ -494,14 +494,6 @@ impl Report {
         page.push_str("</section>\n");
     }
 }
-
-const OUTCOMES: [&str; 5] = [
-    "accepted",
-    "excluded",
-    "no_match",
-    "out_of_scope",
-    "out_of_window",
-];
 
 /// The weeks from the first tip's to the last one's, those without tips included, so that the
 /// chart's axis runs evenly; at most [`WEEKS`], the latest.

@@ -13,18 +13,10 @@ use rust_xlsxwriter::{DocProperties, Format, FormatAlign, Workbook, Worksheet, X
 
 use super::WriteError;
 use super::flat::{Cell, Columns, Flat, Shape};
+use crate::eval::Outcome;
 use crate::lang::Lang;
 use crate::model::Model;
 use crate::text::display_width;
-
-/// The outcomes in the order the summary counts them.
-const OUTCOMES: [&str; 5] = [
-    "accepted",
-    "excluded",
-    "no_match",
-    "out_of_scope",
-    "out_of_window",
-];
 
 /// Excel's limits: characters in a cell, and rows in a sheet.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -38,7 +30,7 @@ pub(crate) struct Book {
     campaigns: Vec<(String, String)>,
     /// The next row of each sheet, by sheet index; the summary is sheet 0.
     next: Vec<u32>,
-    /// Outcome counts per campaign, in [`OUTCOMES`] order.
+    /// Outcome counts per campaign, in [`Outcome::NAMES`] order.
     counts: Vec<[usize; 5]>,
     decided: usize,
     malformed: usize,
@@ -160,7 +152,7 @@ impl Book {
             if let Some(Cell::Date(received)) = row.cells.get(RECEIVED) {
                 self.latest = self.latest.max(Some(*received));
             }
-            if let Some(place) = OUTCOMES.iter().position(|o| *o == row.outcome)
+            if let Some(place) = Outcome::NAMES.iter().position(|o| *o == row.outcome)
                 && let Some(counts) = self.counts.get_mut(row.campaign)
             {
                 counts[place] += 1;
@@ -294,7 +286,7 @@ fn write_summary(
         lang.word("office.column.title").to_string(),
     ];
     words.extend(
-        OUTCOMES
+        Outcome::NAMES
             .iter()
             .map(|outcome| lang.word(&format!("outcome.{outcome}")).to_string()),
     );
@@ -316,7 +308,8 @@ fn write_summary(
         for (column, count) in counts.iter().enumerate() {
             sheet.write_number(row, column as u16 + 2, *count as f64)?;
         }
-        sheet.write_number(row, 7, counts.iter().sum::<usize>() as f64)?;
+        let total = (counts.len() + 2) as u16;
+        sheet.write_number(row, total, counts.iter().sum::<usize>() as f64)?;
         row += 1;
     }
     row += 1;
