@@ -10,7 +10,9 @@
 pub mod check;
 pub mod coverage;
 pub mod eval;
+pub mod format;
 pub mod lang;
+pub mod lsp;
 pub mod model;
 pub mod office;
 pub mod store;

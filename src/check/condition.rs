@@ -116,7 +116,7 @@ impl<'a> FieldTypes<'a> {
     }
 }
 
-const BUILTIN_NAMES: &[&str] = &[
+pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "text",
     "received",
     "channel",
@@ -136,7 +136,7 @@ const BUILTIN_NAMES: &[&str] = &[
 ];
 
 /// The built-in field a name stands for, in either language.
-pub(super) fn builtin_path(name: &str) -> Option<Path> {
+pub(crate) fn builtin_path(name: &str) -> Option<Path> {
     Some(match name {
         "text" | "内容" => Path::Text,
         "received" | "收到日期" => Path::Received,

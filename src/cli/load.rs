@@ -75,29 +75,12 @@ impl LoadError {
 /// reached twice is read once. Every file that can be read is returned, with a problem for each
 /// one that cannot.
 pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        collect(path, &mut found, &mut problems, true);
-    }
     let beside: Vec<PathBuf> = paths
         .iter()
         .filter(|path| path.extension().is_some_and(|ext| ext == "scheme") && path.is_file())
         .flat_map(|path| shared_vocabularies(path.parent().unwrap_or(Path::new("."))))
         .collect();
-    found.extend(beside);
-    // A file reached twice — named and inside a named directory, or by two spellings such as
-    // `./schemes/common.vocab` and an absolute path — is read once, where it was first reached:
-    // compare where the paths lead, not how they are written.
-    let mut seen: Vec<PathBuf> = Vec::new();
-    found.retain(|path| {
-        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        let first = !seen.contains(&real);
-        if first {
-            seen.push(real);
-        }
-        first
-    });
+    let (found, mut problems) = scheme_paths(paths, beside);
     let mut files = Vec::new();
     for path in found {
         match read(&path) {
@@ -112,6 +95,30 @@ pub fn scheme_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<LoadError>) {
         problems.push(LoadError::NoSchemes {});
     }
     (files, problems)
+}
+
+/// The scheme files named by `paths` (files as given, directories searched), then `more`,
+/// each once; with a problem for each path that cannot be listed.
+pub fn scheme_paths(paths: &[PathBuf], more: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        collect(path, &mut found, &mut problems, true);
+    }
+    found.extend(more);
+    // A file reached twice — named and inside a named directory, or by two spellings such as
+    // `./schemes/common.vocab` and an absolute path — is read once, where it was first reached:
+    // compare where the paths lead, not how they are written.
+    let mut seen: Vec<PathBuf> = Vec::new();
+    found.retain(|path| {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let first = !seen.contains(&real);
+        if first {
+            seen.push(real);
+        }
+        first
+    });
+    (found, problems)
 }
 
 /// The `*.vocab` files directly in `dir`, in name order; none when it cannot be listed (the
@@ -149,7 +156,8 @@ const TIP_EXTENSIONS: [&str; 9] = [
     "csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx", "xlsm", "xls",
 ];
 
-fn read(path: &Path) -> Result<String, LoadError> {
+/// The text of the scheme file at `path`.
+pub fn read(path: &Path) -> Result<String, LoadError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

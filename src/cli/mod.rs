@@ -10,8 +10,10 @@ mod check;
 mod coverage;
 mod duties;
 mod eval;
+mod fmt;
 mod help;
 mod load;
+mod lsp;
 mod mask;
 mod progress;
 mod render;
@@ -46,7 +48,7 @@ pub struct Cli {
     lang: Option<Lang>,
 }
 
-fn parse_lang(text: &str) -> Result<Lang, String> {
+pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {
     match text {
         "zh" => Ok(Lang::Zh),
         "en" => Ok(Lang::En),
@@ -77,6 +79,8 @@ enum Command {
     Duties(duties::Args),
     Store(store::Args),
     Report(report::Args),
+    Fmt(fmt::Args),
+    Lsp(lsp::Args),
 }
 
 /// How diagnostics are shown.
@@ -141,6 +145,8 @@ pub fn main() -> ExitCode {
         Command::Duties(args) => duties::run(args),
         Command::Store(args) => store::run(args),
         Command::Report(args) => report::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     status.into()
 }

@@ -5,10 +5,14 @@
 
 pub(crate) mod ast;
 mod error;
+mod keyword;
 mod parser;
 mod span;
 mod teach;
+mod token;
 
 pub use error::ParseError;
+pub use keyword::Keyword;
 pub(crate) use parser::parse;
 pub use span::Span;
+pub use token::{Statement, Token, TokenKind, tokens};

@@ -11,6 +11,8 @@ use pest::iterators::Pair;
 use super::Span;
 use super::ast::*;
 use super::error::{ParseError, describe_rule};
+use super::keyword::Keyword;
+use super::token::{Statement, TokenKind};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/scheme.pest"]
@@ -237,6 +239,202 @@ fn detailed_error(source: &str) -> ParseError {
 }
 
 /// The pair's span without the white space pest lets a repetition consume at its end.
+/// A leaf of the parse tree: a token that is not a mark or a comment.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Leaf {
+    pub kind: TokenKind,
+    pub span: Span,
+    pub starts: Option<Statement>,
+}
+
+impl Leaf {
+    /// The empty leaf that ends a file.
+    pub fn end(at: usize) -> Leaf {
+        Leaf {
+            kind: TokenKind::Word,
+            span: Span::new(at, at),
+            starts: None,
+        }
+    }
+}
+
+/// The leaves of a file that parses, in order; `None` when it does not.
+pub(super) fn leaves(source: &str) -> Option<Vec<Leaf>> {
+    if nested_too_deep(source).is_some() {
+        return None;
+    }
+    let pairs = SchemeParser::parse(Rule::file, source).ok()?;
+    let mut leaves = Vec::new();
+    for pair in pairs {
+        walk(pair, None, &mut leaves);
+    }
+    Some(leaves)
+}
+
+fn walk(pair: Pair<Rule>, starts: Option<Statement>, leaves: &mut Vec<Leaf>) {
+    let rule = pair.as_rule();
+    let starts = starts.or_else(|| statement(rule));
+    let kind = match rule {
+        Rule::string
+        | Rule::date
+        | Rule::month
+        | Rule::ident
+        | Rule::path
+        | Rule::integer
+        | Rule::decimal
+        | Rule::region_code
+        | Rule::year_number => Some(TokenKind::Word),
+        Rule::compare_op => Some(TokenKind::Compare),
+        Rule::day_of_month => Some(TokenKind::DayOfMonth),
+        Rule::lookback => Some(TokenKind::Lookback),
+        rule => keyword(rule).map(TokenKind::Keyword),
+    };
+    if let Some(kind) = kind {
+        leaves.push(Leaf {
+            kind,
+            span: span(&pair),
+            starts,
+        });
+        return;
+    }
+    if rule == Rule::EOI {
+        return;
+    }
+    let mut starts = starts;
+    for inner in pair.into_inner() {
+        walk(inner, starts.take(), leaves);
+    }
+}
+
+/// The statement a rule is, if it is one.
+fn statement(rule: Rule) -> Option<Statement> {
+    match rule {
+        Rule::campaign | Rule::holidays_block | Rule::vocabulary_block => Some(Statement::File),
+        Rule::area_block => Some(Statement::Area),
+        Rule::title_stmt
+        | Rule::issuer_stmt
+        | Rule::jurisdiction_stmt
+        | Rule::announced_stmt
+        | Rule::window_stmt
+        | Rule::channel_stmt
+        | Rule::scope_block
+        | Rule::subjects_stmt
+        | Rule::levels_stmt
+        | Rule::regions_stmt
+        | Rule::department_stmt
+        | Rule::field_stmt
+        | Rule::route_stmt
+        | Rule::category_block
+        | Rule::symptom_stmt
+        | Rule::exclude_stmt
+        | Rule::priority_stmt
+        | Rule::deadline_stmt
+        | Rule::duty_stmt
+        | Rule::example_block
+        | Rule::ex_text
+        | Rule::ex_received
+        | Rule::ex_channel
+        | Rule::ex_reporter
+        | Rule::ex_anonymous
+        | Rule::ex_subject
+        | Rule::ex_field
+        | Rule::expect_stmt
+        | Rule::off_stmt
+        | Rule::workday_stmt => Some(Statement::Inner),
+        _ => None,
+    }
+}
+
+/// The keyword a rule spells, if it is a keyword.
+fn keyword(rule: Rule) -> Option<Keyword> {
+    Some(match rule {
+        Rule::kw_campaign => Keyword::Campaign,
+        Rule::kw_title => Keyword::Title,
+        Rule::kw_issuer => Keyword::Issuer,
+        Rule::kw_jurisdiction => Keyword::Jurisdiction,
+        Rule::kw_announced => Keyword::Announced,
+        Rule::kw_window => Keyword::Window,
+        Rule::kw_announcement => Keyword::Announcement,
+        Rule::kw_to => Keyword::To,
+        Rule::kw_channel => Keyword::Channel,
+        Rule::kw_post => Keyword::Post,
+        Rule::kw_email => Keyword::Email,
+        Rule::kw_phone => Keyword::Phone,
+        Rule::kw_visit => Keyword::Visit,
+        Rule::kw_online => Keyword::Online,
+        Rule::kw_postcode => Keyword::Postcode,
+        Rule::kw_scope => Keyword::Scope,
+        Rule::kw_subjects => Keyword::Subjects,
+        Rule::kw_levels => Keyword::Levels,
+        Rule::kw_region => Keyword::Region,
+        Rule::kw_department => Keyword::Department,
+        Rule::kw_field => Keyword::Field,
+        Rule::kw_required => Keyword::Required,
+        Rule::kw_text_type => Keyword::TextType,
+        Rule::kw_number_type => Keyword::NumberType,
+        Rule::kw_date_type => Keyword::DateType,
+        Rule::kw_bool_type => Keyword::BoolType,
+        Rule::kw_enum_type => Keyword::EnumType,
+        Rule::kw_route => Keyword::Route,
+        Rule::kw_lead => Keyword::Lead,
+        Rule::kw_with => Keyword::With,
+        Rule::kw_area => Keyword::Area,
+        Rule::kw_category => Keyword::Category,
+        Rule::kw_symptom => Keyword::Symptom,
+        Rule::kw_match => Keyword::Match,
+        Rule::kw_any => Keyword::Any,
+        Rule::kw_all => Keyword::All,
+        Rule::kw_not => Keyword::Not,
+        Rule::kw_near => Keyword::Near,
+        Rule::kw_regex => Keyword::Regex,
+        Rule::kw_approx => Keyword::Approx,
+        Rule::kw_vocabulary => Keyword::Vocabulary,
+        Rule::kw_exclude => Keyword::Exclude,
+        Rule::kw_when => Keyword::When,
+        Rule::kw_reason => Keyword::Reason,
+        Rule::kw_and => Keyword::And,
+        Rule::kw_or => Keyword::Or,
+        Rule::kw_mentions => Keyword::Mentions,
+        Rule::kw_duplicate => Keyword::Duplicate,
+        Rule::kw_similarity => Keyword::Similarity,
+        Rule::kw_same_subject => Keyword::SameSubject,
+        Rule::kw_same_reporter => Keyword::SameReporter,
+        Rule::kw_missing => Keyword::Missing,
+        Rule::kw_length => Keyword::Length,
+        Rule::kw_in => Keyword::In,
+        Rule::kw_true => Keyword::True,
+        Rule::kw_false => Keyword::False,
+        Rule::kw_priority => Keyword::Priority,
+        Rule::kw_high => Keyword::High,
+        Rule::kw_normal => Keyword::Normal,
+        Rule::kw_low => Keyword::Low,
+        Rule::kw_deadline => Keyword::Deadline,
+        Rule::kw_handle => Keyword::Handle,
+        Rule::kw_reply => Keyword::Reply,
+        Rule::kw_duty => Keyword::Duty,
+        Rule::kw_monthly => Keyword::Monthly,
+        Rule::kw_example => Keyword::Example,
+        Rule::kw_text => Keyword::Text,
+        Rule::kw_received => Keyword::Received,
+        Rule::kw_reporter => Keyword::Reporter,
+        Rule::kw_anonymous => Keyword::Anonymous,
+        Rule::kw_subject => Keyword::Subject,
+        Rule::kw_kind => Keyword::Kind,
+        Rule::kw_expect => Keyword::Expect,
+        Rule::kw_holidays => Keyword::Holidays,
+        Rule::kw_issued => Keyword::Issued,
+        Rule::kw_off => Keyword::Off,
+        Rule::kw_workday => Keyword::Workday,
+        Rule::kw_accepted => Keyword::Accepted,
+        Rule::kw_out_of_window => Keyword::OutOfWindow,
+        Rule::kw_out_of_scope => Keyword::OutOfScope,
+        Rule::kw_no_match => Keyword::NoMatch,
+        Rule::working_days => Keyword::WorkingDays,
+        Rule::calendar_days => Keyword::Days,
+        _ => return None,
+    })
+}
+
 fn span(pair: &Pair<Rule>) -> Span {
     let whole = pair.as_span();
     let kept = whole
