@@ -22,3 +22,15 @@ pub mod verify;
 
 pub use check::{Checked, SourceFile, check};
 pub use model::Model;
+
+/// The scheme, vocabulary and calendar files the repository bundles, for the tests that run
+/// over every one of them.
+#[cfg(test)]
+pub(crate) const BUNDLED_FILES: [&str; 6] = [
+    "schemes/liuzhi-2022.scheme",
+    "schemes/jixi-2023.scheme",
+    "schemes/jinghai-2021-2023.scheme",
+    "schemes/inaction-self-inspection.scheme",
+    "schemes/common.vocab",
+    "calendar/state-council.holidays",
+];

@@ -381,18 +381,27 @@ impl<'a> Layout<'a> {
             {
                 parts.push(Doc::Space);
             }
-            match closer(token.kind) {
-                Some(close) => {
-                    parts.push(self.group(tokens, at, token, close));
-                    previous = tokens.get(*at - 1);
-                }
-                None => {
-                    parts.push(Doc::text(self.text(token)));
-                    previous = Some(token);
-                }
-            }
+            let (doc, last) = self.word(tokens, at, token);
+            parts.push(doc);
+            previous = last;
         }
         parts
+    }
+
+    /// The word `token`, or the list it opens read up to its close; with the last token read.
+    fn word<'t>(
+        &self,
+        tokens: &'t [Token],
+        at: &mut usize,
+        token: &'t Token,
+    ) -> (Doc, Option<&'t Token>) {
+        match closer(token.kind) {
+            Some(close) => {
+                let group = self.group(tokens, at, token, close);
+                (group, tokens.get(*at - 1))
+            }
+            None => (Doc::text(self.text(token)), Some(token)),
+        }
     }
 
     /// A parenthesised or bracketed list, opened by `open` and read up to its `close`.
@@ -470,16 +479,9 @@ impl<'a> Layout<'a> {
             {
                 item.push(Doc::Space);
             }
-            match closer(token.kind) {
-                Some(close) => {
-                    item.push(self.group(tokens, at, token, close));
-                    previous = tokens.get(*at - 1);
-                }
-                None => {
-                    item.push(Doc::text(self.text(token)));
-                    previous = Some(token);
-                }
-            }
+            let (doc, last) = self.word(tokens, at, token);
+            item.push(doc);
+            previous = last;
         }
         // Comments after the last separator stay in the list, after it.
         if !item.is_empty() {

@@ -8,14 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::check::{SourceFile, check};
 
-const BUNDLED: [&str; 6] = [
-    "schemes/liuzhi-2022.scheme",
-    "schemes/jixi-2023.scheme",
-    "schemes/jinghai-2021-2023.scheme",
-    "schemes/inaction-self-inspection.scheme",
-    "schemes/common.vocab",
-    "calendar/state-council.holidays",
-];
+use crate::BUNDLED_FILES as BUNDLED;
 
 fn bundled(path: &str) -> String {
     std::fs::read_to_string(path).expect("a bundled file")

@@ -6,14 +6,7 @@ use serde_json::json;
 
 use super::*;
 
-const BUNDLED: [&str; 6] = [
-    "schemes/liuzhi-2022.scheme",
-    "schemes/jixi-2023.scheme",
-    "schemes/jinghai-2021-2023.scheme",
-    "schemes/inaction-self-inspection.scheme",
-    "schemes/common.vocab",
-    "calendar/state-council.holidays",
-];
+use crate::BUNDLED_FILES as BUNDLED;
 
 /// Every request the server answers, at `position` of `uri`.
 fn requests(uri: &str, position: Position) -> Vec<(&'static str, Value)> {

@@ -176,14 +176,7 @@ mod tests {
 
     #[test]
     fn every_character_outside_white_space_is_in_a_token() {
-        for path in [
-            "schemes/liuzhi-2022.scheme",
-            "schemes/jixi-2023.scheme",
-            "schemes/jinghai-2021-2023.scheme",
-            "schemes/inaction-self-inspection.scheme",
-            "schemes/common.vocab",
-            "calendar/state-council.holidays",
-        ] {
+        for path in crate::BUNDLED_FILES {
             let source = std::fs::read_to_string(path).expect("bundled file");
             let mut rebuilt = String::new();
             for token in tokens(&source).expect(path) {
