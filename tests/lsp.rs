@@ -382,7 +382,15 @@ fn completion_offers_what_fits_where_the_cursor_is() {
         categories.contains(&"文风会风".to_string()),
         "{categories:?}"
     );
-    let everything = labels(&mut client, json!({ "line": 0, "character": 0 }));
+    let in_text = labels(&mut client, at(&text, "匹配 任一(\"层层开会", 10));
+    assert_eq!(
+        in_text,
+        Vec::<String>::new(),
+        "nothing is offered inside a quoted text"
+    );
+    let in_comment = labels(&mut client, json!({ "line": 0, "character": 3 }));
+    assert_eq!(in_comment, Vec::<String>::new(), "nor inside a comment");
+    let everything = labels(&mut client, at(&text, "专项 liuzhi-2022 {", 0));
     for keyword in [
         "专项",
         "campaign",
@@ -438,12 +446,10 @@ fn outline_folding_formatting_and_the_example_lens() {
         json!({ "textDocument": { "uri": uri } }),
     );
     assert!(folds.as_array().unwrap().len() > 20, "{folds}");
-    assert!(
-        folds
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["kind"] == "comment")
+    let header = &folds.as_array().unwrap()[0];
+    assert_eq!(
+        (&header["startLine"], &header["kind"]),
+        (&json!(0), &json!("comment"))
     );
     let formatting = json!({
         "textDocument": { "uri": uri },
@@ -540,6 +546,45 @@ fn an_unknown_request_and_bad_parameters_get_errors_and_the_server_goes_on() {
             .as_str()
             .unwrap()
             .contains("campaign")
+    );
+    client.stop();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_slip_on_one_line_leaves_the_rest_of_the_file_to_navigate() {
+    let (dir, uri, text) = workspace("slip");
+    let mut client = Client::start("en");
+    let slipped = text.replacen("  公告日期 2022年5月28日", "  公告日期 2022年5月28日。", 1);
+    let published = client.open(&uri, &slipped);
+    assert_eq!(
+        published["diagnostics"].as_array().unwrap().len(),
+        1,
+        "{published}"
+    );
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(symbols[0]["name"], "liuzhi-2022", "{symbols}");
+    let hover = client.request(
+        "textDocument/hover",
+        position(&uri, at(&slipped, "类别 文风会风", 3)),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("文风会风惯例依旧")
+    );
+    let formatting = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(
+        formatting,
+        json!([]),
+        "a file that does not parse is not formatted"
     );
     client.stop();
     std::fs::remove_dir_all(dir).unwrap();

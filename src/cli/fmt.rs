@@ -70,11 +70,15 @@ pub fn run(args: Args) -> Status {
     let mut problems = Vec::new();
     let mut changed = Vec::new();
     let mut unwritten = 0;
+    let mut unaccounted = 0;
     let mut stdout = io::stdout().lock();
     for (index, (file, path)) in files.iter().zip(&readable).enumerate() {
         let formatted = match format(&file.text, options) {
             Ok(formatted) => formatted,
             Err(error) => {
+                if error == FormatError::Unaccounted {
+                    unaccounted += 1;
+                }
                 problems.extend(not_formatted(index, file, error));
                 continue;
             }
@@ -111,10 +115,13 @@ pub fn run(args: Args) -> Status {
             );
         }
     }
-    let key = match (args.check || args.diff, changed.len()) {
-        (true, 0) => "fmt.summary_checked_clean",
-        (true, _) => "fmt.summary_checked",
-        (false, _) => "fmt.summary_written",
+    let failed = unread.len() + unwritten + unaccounted + failed_files(&problems);
+    let key = match (args.check || args.diff, changed.len(), failed) {
+        (true, _, 1..) => "fmt.summary_failed_checked",
+        (false, _, 1..) => "fmt.summary_failed_written",
+        (true, 0, _) => "fmt.summary_checked_clean",
+        (true, _, _) => "fmt.summary_checked",
+        (false, _, _) => "fmt.summary_written",
     };
     let _ = writeln!(
         err,
@@ -123,11 +130,12 @@ pub fn run(args: Args) -> Status {
             .with("files", files.len())
             .with("files_s", super::check::plural(files.len()))
             .with("changed", changed.len())
-            .with("changed_s", super::check::plural(changed.len())))
+            .with("changed_s", super::check::plural(changed.len()))
+            .with("failed", failed))
     );
     if !unread.is_empty() || unwritten > 0 {
         Status::Failure
-    } else if !problems.is_empty() || (args.check && !changed.is_empty()) {
+    } else if !problems.is_empty() || unaccounted > 0 || (args.check && !changed.is_empty()) {
         Status::Problems
     } else {
         Status::Ok
@@ -142,6 +150,7 @@ fn standard_input(args: &Args, options: Options) -> Status {
         .lock()
         .take(MAX_SCHEME_BYTES + 1)
         .read_to_end(&mut bytes);
+    let echo = bytes.clone();
     let refused = match (read, String::from_utf8(bytes)) {
         (Err(error), _) => Err(LoadError::Unreadable {
             path: "-".to_string(),
@@ -160,6 +169,10 @@ fn standard_input(args: &Args, options: Options) -> Status {
     let text = match refused {
         Ok(text) => text,
         Err(error) => {
+            // Text that is not UTF-8 goes back out as it came, as a file that does not parse.
+            if !args.check && !args.diff && matches!(error, LoadError::NotUtf8 { .. }) {
+                let _ = io::stdout().lock().write_all(&echo);
+            }
             Output::stderr(DiagnosticFormat::Human).load_errors(&[error]);
             return Status::Failure;
         }
@@ -211,6 +224,13 @@ fn standard_input(args: &Args, options: Options) -> Status {
     status
 }
 
+/// How many files the problems are in.
+fn failed_files(problems: &[Problem]) -> usize {
+    let mut files: Vec<usize> = problems.iter().map(|p| p.file).collect();
+    files.dedup();
+    files.len()
+}
+
 /// Why a file was left as it was, as problems to show.
 fn not_formatted(index: usize, file: &SourceFile, error: FormatError) -> Vec<Problem> {
     match error {
@@ -259,13 +279,31 @@ fn replace(path: &Path, text: &str) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.rectify-fmt-{}", std::process::id()));
+    let permissions = std::fs::metadata(&target)?.permissions();
+    // A new name that nothing holds: an existing file, or a link planted there, is never
+    // written through.
+    let (temporary, mut file) = (0..100)
+        .find_map(|attempt| {
+            let path = dir.join(format!(
+                ".{name}.rectify-fmt-{}-{attempt}",
+                std::process::id()
+            ));
+            let created = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match created {
+                Ok(file) => Some(Ok((path, file))),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => None,
+                Err(error) => Some(Err(error)),
+            }
+        })
+        .unwrap_or_else(|| Err(io::Error::from(io::ErrorKind::AlreadyExists)))?;
     let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
+        // The new file has the old one's permissions before it holds a byte.
+        file.set_permissions(permissions)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
-        let permissions = std::fs::metadata(&target)?.permissions();
-        std::fs::set_permissions(&temporary, permissions)?;
         std::fs::rename(&temporary, &target)
     })();
     if result.is_err() {

@@ -59,18 +59,22 @@ enum Mode {
 enum Item<'a> {
     Doc(&'a Doc),
     Fill(&'a [Doc]),
+    /// A fill's separator and the item after it: whether it breaks is decided once the item
+    /// before it is printed, where the line really ends.
+    Separator(&'a Doc, &'a Doc),
 }
 
 type Command<'a> = (usize, Mode, Item<'a>);
 
-/// Prints `doc` starting at `indent` levels of `unit`, in `width` columns, with no line break
-/// after its end.
-pub(crate) fn print(doc: &Doc, indent: usize, unit: &str, width: usize) -> String {
+/// Prints `doc` starting at `indent` levels of `unit`, in `width` columns, breaking lines with
+/// `eol`, with no line break after its end.
+pub(crate) fn print(doc: &Doc, indent: usize, unit: &str, width: usize, eol: &str) -> String {
     let mut printer = Printer {
         out: String::new(),
         column: indent * unit.width(),
         unit,
         width,
+        eol,
         line_start: true,
     };
     printer.out.push_str(&unit.repeat(indent));
@@ -83,6 +87,7 @@ struct Printer<'u> {
     column: usize,
     unit: &'u str,
     width: usize,
+    eol: &'u str,
     /// Nothing but indentation on the line so far: a break here would leave an empty line.
     line_start: bool,
 }
@@ -94,6 +99,13 @@ impl Printer<'_> {
                 Item::Doc(doc) => doc,
                 Item::Fill(parts) => {
                     self.fill(indent, mode, parts, &mut commands);
+                    continue;
+                }
+                Item::Separator(separator, next) => {
+                    let flat = |doc| (indent, Mode::Flat, Item::Doc(doc));
+                    let fits = !separator.has_hard() && self.fits(flat(separator), &[flat(next)]);
+                    let mode = if fits { Mode::Flat } else { Mode::Break };
+                    commands.push((indent, mode, Item::Doc(separator)));
                     continue;
                 }
             };
@@ -131,8 +143,8 @@ impl Printer<'_> {
         }
     }
 
-    /// Lays out the first item of a fill and the separator after it, and leaves the rest of
-    /// the fill to be laid out once they are printed.
+    /// Lays out the first item of a fill, and leaves the separator after it and the rest of
+    /// the fill to be laid out once it is printed.
     fn fill<'a>(
         &mut self,
         indent: usize,
@@ -143,20 +155,12 @@ impl Printer<'_> {
         let Some(first) = parts.first() else {
             return;
         };
-        let flat = |doc| (indent, Mode::Flat, Item::Doc(doc));
-        let first_fits = !first.has_hard() && self.fits(flat(first), &[]);
-        let first_mode = if first_fits { Mode::Flat } else { Mode::Break };
-        let (Some(separator), Some(second)) = (parts.get(1), parts.get(2)) else {
-            commands.push((indent, first_mode, Item::Doc(first)));
-            return;
-        };
-        let both_fit = first_fits
-            && !separator.has_hard()
-            && !second.has_hard()
-            && self.fits(flat(first), &[flat(second), flat(separator)]);
-        let separator_mode = if both_fit { Mode::Flat } else { Mode::Break };
-        commands.push((indent, mode, Item::Fill(&parts[2..])));
-        commands.push((indent, separator_mode, Item::Doc(separator)));
+        let fits = !first.has_hard() && self.fits((indent, Mode::Flat, Item::Doc(first)), &[]);
+        let first_mode = if fits { Mode::Flat } else { Mode::Break };
+        if let (Some(separator), Some(second)) = (parts.get(1), parts.get(2)) {
+            commands.push((indent, mode, Item::Fill(&parts[2..])));
+            commands.push((indent, mode, Item::Separator(separator, second)));
+        }
         commands.push((indent, first_mode, Item::Doc(first)));
     }
 
@@ -176,11 +180,13 @@ impl Printer<'_> {
                     push(&mut stack, indent, mode, parts);
                     continue;
                 }
+                Item::Separator(separator, _) => separator,
             };
             match doc {
                 Doc::Text(text) => left -= text.width() as isize,
-                Doc::Line | Doc::Soft | Doc::Hard if mode == Mode::Break => return true,
-                Doc::Hard => return false,
+                // The line ends here: what came before it fitted.
+                Doc::Line | Doc::Soft if mode == Mode::Break => return true,
+                Doc::Hard => return true,
                 Doc::Line | Doc::Space => left -= 1,
                 Doc::Soft => {}
                 Doc::Concat(parts) | Doc::Indent(parts) | Doc::Group(parts) | Doc::Fill(parts) => {
@@ -193,12 +199,18 @@ impl Printer<'_> {
 
     fn newline(&mut self, indent: usize) {
         if self.line_start {
+            // Nothing but indentation since the last break: indent the line anew instead (a
+            // `)` after a comment stands where its list began).
+            let start = self.out.rfind('\n').map_or(0, |at| at + 1);
+            self.out.truncate(start);
+            self.out.push_str(&self.unit.repeat(indent));
+            self.column = indent * self.unit.width();
             return;
         }
         while self.out.ends_with(' ') {
             self.out.pop();
         }
-        self.out.push('\n');
+        self.out.push_str(self.eol);
         self.out.push_str(&self.unit.repeat(indent));
         self.column = indent * self.unit.width();
         self.line_start = true;
@@ -238,7 +250,7 @@ mod tests {
     #[test]
     fn a_group_that_fits_stays_on_one_line() {
         assert_eq!(
-            print(&list(&["\"a\"", "\"b\""]), 0, "  ", 20),
+            print(&list(&["\"a\"", "\"b\""]), 0, "  ", 20, "\n"),
             "任一(\"a\", \"b\")"
         );
     }
@@ -247,7 +259,7 @@ mod tests {
     fn a_fill_breaks_only_where_the_next_item_would_not_fit() {
         let doc = list(&["\"一二\"", "\"三四\"", "\"五六\"", "\"七八\""]);
         assert_eq!(
-            print(&doc, 0, "  ", 20),
+            print(&doc, 0, "  ", 20, "\n"),
             "任一(\n  \"一二\", \"三四\",\n  \"五六\", \"七八\"\n)"
         );
     }
@@ -265,13 +277,19 @@ mod tests {
             Doc::Soft,
             Doc::text(")"),
         ]);
-        assert_eq!(print(&doc, 1, "  ", 80), "  (\n    a, # note\n    b\n  )");
+        assert_eq!(
+            print(&doc, 1, "  ", 80, "\n"),
+            "  (\n    a, # note\n    b\n  )"
+        );
     }
 
     #[test]
     fn chinese_characters_count_two_columns() {
         // Ten characters are twenty columns: with the parentheses they do not fit in twenty.
         let doc = list(&["\"一二三四五六七八\""]);
-        assert_eq!(print(&doc, 0, "  ", 20), "任一(\n  \"一二三四五六七八\"\n)");
+        assert_eq!(
+            print(&doc, 0, "  ", 20, "\n"),
+            "任一(\n  \"一二三四五六七八\"\n)"
+        );
     }
 }

@@ -59,14 +59,27 @@ pub fn format(source: &str, options: Options) -> Result<String, FormatError> {
         first_in_block: true,
         blank_next: false,
         after_comment: false,
+        eol: if crlf(source) { "\r\n" } else { "\n" },
     };
     if source.starts_with('\u{FEFF}') {
         layout.out.push('\u{FEFF}');
     }
     layout.run();
-    let mut out = layout.out;
-    if crlf(source) {
-        out = out.replace('\n', "\r\n");
+    let out = std::mem::take(&mut layout.out);
+    // What was written is read back: the same tokens, spelt as asked, or the file is left
+    // as it was.
+    let read = syntax::tokens(&out).map_err(|_| FormatError::Unaccounted)?;
+    let same = read.len() == tokens.len()
+        && tokens.iter().zip(&read).all(|(before, after)| {
+            let written = out[after.span.start..after.span.end].trim_end();
+            let expected = match before.kind {
+                TokenKind::Comment => Cow::Owned(layout.comment(before)),
+                _ => layout.text(before),
+            };
+            before.kind == after.kind && written == expected.trim_end()
+        });
+    if !same {
+        return Err(FormatError::Unaccounted);
     }
     Ok(out)
 }
@@ -99,6 +112,8 @@ struct Layout<'a> {
     blank_next: bool,
     /// The line just written is a comment, which stays with the statement after it.
     after_comment: bool,
+    /// How lines end: as the file's first line ends.
+    eol: &'static str,
 }
 
 impl<'a> Layout<'a> {
@@ -175,7 +190,7 @@ impl<'a> Layout<'a> {
         } else {
             self.statement_doc(&tokens[start..end])
         };
-        let text = doc::print(&doc, self.blocks.len(), INDENT, WIDTH);
+        let text = doc::print(&doc, self.blocks.len(), INDENT, WIDTH, self.eol);
         self.push_line(text.trim_end());
         if opens {
             let block = if first.kind == TokenKind::Keyword(Keyword::Vocabulary)
@@ -230,8 +245,9 @@ impl<'a> Layout<'a> {
     /// Starts a line for `token`, after a blank line when one is due or was written.
     fn begin_line(&mut self, token: &Token, force_blank: bool) {
         let blank = !self.first_in_block && (force_blank || token.breaks_before > 1);
-        if blank && !self.out.is_empty() && !self.out.ends_with("\n\n") {
-            self.out.push('\n');
+        let blank_line = self.eol.repeat(2);
+        if blank && !self.out.is_empty() && !self.out.ends_with(&blank_line) {
+            self.out.push_str(self.eol);
         }
         self.blank_next = false;
     }
@@ -248,7 +264,7 @@ impl<'a> Layout<'a> {
 
     fn push_line(&mut self, text: &str) {
         self.out.push_str(text);
-        self.out.push('\n');
+        self.out.push_str(self.eol);
     }
 
     /// A token's text as it is to be printed.
@@ -256,6 +272,10 @@ impl<'a> Layout<'a> {
         let written = &self.source[token.span.start..token.span.end];
         let spelling = self.options.keywords;
         match token.kind {
+            // `working # …⏎ days`, `> # …⏎ =`: a comment inside a word keeps it as written.
+            TokenKind::Keyword(_) | TokenKind::Compare if has_comment(written) => {
+                Cow::Borrowed(written)
+            }
             TokenKind::Keyword(keyword) => match spelling {
                 Some(Lang::Zh) => Cow::Borrowed(keyword.chinese()),
                 Some(Lang::En) => Cow::Borrowed(keyword.english()),
@@ -266,6 +286,17 @@ impl<'a> Layout<'a> {
                 None => Cow::Borrowed(written),
             },
             TokenKind::Compare => Cow::Owned(written.split_whitespace().collect()),
+            // A built-in field is spelt as the keywords are; a declared one is an id.
+            TokenKind::Path => {
+                let built_in = syntax::BUILT_IN_FIELDS
+                    .iter()
+                    .find(|(english, chinese)| written == *english || written == *chinese);
+                match (built_in, spelling) {
+                    (Some((english, _)), Some(Lang::En)) => Cow::Borrowed(english),
+                    (Some((_, chinese)), Some(Lang::Zh)) => Cow::Borrowed(chinese),
+                    _ => Cow::Borrowed(written),
+                }
+            }
             TokenKind::DayOfMonth if !has_comment(written) => {
                 let day = digits(written);
                 let english = written.starts_with("by");
@@ -283,7 +314,13 @@ impl<'a> Layout<'a> {
                     Some(true) => format!("within {days} days"),
                     Some(false) => format!("{days} 日内"),
                     None if english => {
-                        let unit = written.split_whitespace().last().unwrap_or("days");
+                        // `within 90 days`, `within 90days`, `within 90 天`.
+                        let unit = written["within".len()..]
+                            .trim_start()
+                            .trim_start_matches(|c: char| {
+                                c.is_ascii_digit() || ('０'..='９').contains(&c)
+                            })
+                            .trim();
                         format!("within {days} {unit}")
                     }
                     None => {
@@ -344,7 +381,12 @@ impl<'a> Layout<'a> {
                 tail.extend(parts);
             }
         }
-        let mut parts = head;
+        // After a comment inside the statement, the rest goes on one level further in, so that
+        // it does not read as a statement of its own.
+        let mut parts = Vec::new();
+        let mut head = head.into_iter();
+        parts.extend(head.next());
+        parts.push(Doc::Indent(head.collect()));
         if !tail.is_empty() {
             parts.push(Doc::Indent(tail));
         }
@@ -406,12 +448,19 @@ impl<'a> Layout<'a> {
 
     /// A parenthesised or bracketed list, opened by `open` and read up to its `close`.
     fn group(&self, tokens: &[Token], at: &mut usize, open: &Token, close: TokenKind) -> Doc {
+        // A comment on the line of the opening mark stays there, so that it is read the same
+        // way the next time.
+        let mut inside = Vec::new();
+        while let Some(comment) = tokens
+            .get(*at)
+            .filter(|t| t.kind == TokenKind::Comment && t.breaks_before == 0)
+        {
+            *at += 1;
+            inside.extend([Doc::Space, Doc::Text(self.comment(comment)), Doc::Hard]);
+        }
         let items = self.items(tokens, at, Some(close), false);
-        let mut parts = vec![
-            Doc::text(self.text(open)),
-            Doc::Indent(vec![Doc::Soft, Doc::Fill(items)]),
-            Doc::Soft,
-        ];
+        inside.extend([Doc::Soft, Doc::Fill(items)]);
+        let mut parts = vec![Doc::text(self.text(open)), Doc::Indent(inside), Doc::Soft];
         if let Some(token) = tokens.get(*at).filter(|t| t.kind == close) {
             *at += 1;
             parts.push(Doc::text(self.text(token)));

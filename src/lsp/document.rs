@@ -19,10 +19,15 @@ pub(crate) struct Document {
     pub uri: Uri,
     pub text: String,
     lines: Vec<usize>,
-    /// The tokens, when the file parses.
+    /// The tokens, when there is a tree.
     pub tokens: Option<Vec<Token>>,
-    /// The tree, when the file parses.
+    /// The tree, when the file parses, or of what is sound in it when a slip on a line is all
+    /// that is wrong.
     pub tree: Option<SchemeFile>,
+    /// Whether the file parses as it is.
+    pub parses: bool,
+    /// Whether every file beside it parses.
+    pub beside_parse: bool,
     /// Problems of this file (the first of `files`).
     pub problems: Vec<Problem>,
     /// This file, then the files checked or indexed with it.
@@ -36,8 +41,7 @@ impl Document {
     /// Reads `text` as the file at `uri`, with `beside` (files next to it: vocabularies, then
     /// schemes).
     pub fn new(uri: Uri, text: String, beside: Vec<(Uri, SourceFile)>) -> Document {
-        let mut lines = vec![0];
-        lines.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        let lines = line_starts(&text);
         let name = file_path(&uri)
             .map(|path| path.display().to_string())
             .unwrap_or_else(|| uri.as_str().to_string());
@@ -55,7 +59,8 @@ impl Document {
             .count();
         // A file that does not parse has only its syntax errors: checking it would parse it
         // again to find the same.
-        let (tree, problems, model) = match syntax::parse(&text) {
+        let (parsed, recovered) = syntax::recover(&text);
+        let (tree, problems, model) = match parsed {
             Ok(tree) => {
                 let sources: Vec<SourceFile> =
                     files[..checked].iter().map(|(_, f)| f.clone()).collect();
@@ -79,10 +84,19 @@ impl Document {
                 (None, problems, None)
             }
         };
-        let tokens = tree.as_ref().and_then(|_| syntax::tokens(&text).ok());
+        let parses = tree.is_some();
+        // Past a slip on one line, the rest of the file is still shown: the text recovery read,
+        // whose every byte is where it was.
+        let read = match (&tree, &recovered) {
+            (None, Some(recovered)) => recovered.as_str(),
+            _ => text.as_str(),
+        };
+        let tree = tree.or_else(|| recovered.as_ref().and_then(|r| syntax::parse(r).ok()));
+        let tokens = tree.as_ref().and_then(|_| syntax::tokens(read).ok());
         let trees: Vec<Option<SchemeFile>> = std::iter::once(tree.clone())
             .chain(files[1..].iter().map(|(_, f)| syntax::parse(&f.text).ok()))
             .collect();
+        let beside_parse = trees[1..].iter().all(Option::is_some);
         let index = Index::new(&trees);
         Document {
             uri,
@@ -90,6 +104,8 @@ impl Document {
             lines,
             tokens,
             tree,
+            parses,
+            beside_parse,
             problems,
             files,
             model,
@@ -108,7 +124,7 @@ impl Document {
             return self.text.len();
         };
         let line = &self.text[start..];
-        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        let line = &line[..line.find(['\n', '\r']).unwrap_or(line.len())];
         let mut units = 0;
         for (at, c) in line.char_indices() {
             if units >= position.character as usize {
@@ -129,13 +145,26 @@ impl Document {
             return self.range(start, end);
         }
         let text = &self.files[file].1.text;
-        let mut lines = vec![0];
-        lines.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        let lines = line_starts(text);
         Range::new(
             position_in(text, &lines, start),
             position_in(text, &lines, end),
         )
     }
+}
+
+/// Where each line begins: after a line feed, a carriage return and line feed, or a carriage
+/// return alone, as the protocol counts lines.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (at, byte) in bytes.iter().enumerate() {
+        let ends = *byte == b'\n' || (*byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+        if ends {
+            starts.push(at + 1);
+        }
+    }
+    starts
 }
 
 fn position_in(text: &str, lines: &[usize], offset: usize) -> Position {
@@ -167,14 +196,24 @@ pub(crate) fn file_path(uri: &Uri) -> Option<PathBuf> {
         bytes.push(raw[at]);
         at += 1;
     }
-    String::from_utf8(bytes).ok().map(PathBuf::from)
+    let path = String::from_utf8(bytes).ok()?;
+    // `file:///C:/x` is `C:/x` on Windows.
+    let drive = path
+        .as_bytes()
+        .get(1..3)
+        .is_some_and(|b| b[0].is_ascii_alphabetic() && b[1] == b':');
+    Some(PathBuf::from(if drive { &path[1..] } else { &path[..] }))
 }
 
 /// The `file:` URI of a path.
 pub(crate) fn file_uri(path: &Path) -> Option<Uri> {
     let mut text = String::from("file://");
-    for byte in path.to_string_lossy().bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+    let path = path.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        text.push('/');
+    }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~:".contains(&byte) {
             text.push(byte as char);
         } else {
             text.push_str(&format!("%{byte:02X}"));

@@ -104,7 +104,8 @@ pub(crate) fn hover(doc: &Document, position: Position, lang: Lang) -> Option<Ho
     let TokenKind::Keyword(keyword) = token.kind else {
         return None;
     };
-    let written = &doc.text[token.span.start..token.span.end];
+    // Past a slip, a token is read from the recovered text, whose bytes may differ.
+    let written = doc.text.get(token.span.start..token.span.end)?;
     let other = if written.is_ascii() {
         keyword.chinese()
     } else {
@@ -174,8 +175,9 @@ fn type_words(ty: &FieldTypeDecl, required: bool, lang: Lang) -> String {
         }
     };
     if required {
-        words.push_str(", ");
-        words.push_str(lang.word("lsp.type.required"));
+        words = Text::new("lsp.type.required")
+            .with("type", words)
+            .render(lang);
     }
     words
 }
@@ -225,6 +227,12 @@ pub(crate) fn rename(
         .at(doc.offset(position))
         .filter(|t| doc.index.declaration(t).is_some())
         .ok_or_else(|| Text::new("lsp.rename.nothing"))?;
+    // A use on a line that does not parse, or in a file beside it that does not, would keep
+    // the old name.
+    let reaches_beside = target.kind == Kind::Vocabulary;
+    if !doc.parses || (reaches_beside && !doc.beside_parse) {
+        return Err(Text::new("lsp.rename.unparsed"));
+    }
     if !is_id(name) {
         return Err(Text::new("lsp.rename.invalid").with("name", name));
     }
@@ -270,6 +278,9 @@ pub(crate) fn completion(doc: &Document, names: &Index, position: Position) -> V
     let offset = doc.offset(position);
     let line_start = doc.text[..offset].rfind('\n').map_or(0, |at| at + 1);
     let before = &doc.text[line_start..offset];
+    if in_text_or_comment(before) {
+        return Vec::new();
+    }
     let words: Vec<&str> = before
         .split(|c: char| c.is_whitespace() || "(（,，、)）".contains(c))
         .filter(|w| !w.is_empty())
@@ -426,6 +437,27 @@ pub(crate) fn completion(doc: &Document, names: &Index, position: Position) -> V
     items
 }
 
+/// Whether a line that begins with `before` is, at its end, inside a quoted text or a comment.
+fn in_text_or_comment(before: &str) -> bool {
+    let mut close: Option<char> = None;
+    let mut chars = before.chars();
+    while let Some(c) = chars.next() {
+        match (close, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(end), c) if c == end => close = None,
+            (Some(_), _) => {}
+            (None, '"') => close = Some('"'),
+            (None, '“') => close = Some('”'),
+            (None, '＂') => close = Some('＂'),
+            (None, '#' | '＃') => return true,
+            (None, _) => {}
+        }
+    }
+    close.is_some()
+}
+
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
     CompletionItem {
         label: label.to_string(),
@@ -479,7 +511,7 @@ fn subject_kinds(doc: &Document) -> Vec<String> {
 }
 
 /// The outline: campaign → areas → categories → symptoms, with the other declarations.
-pub(crate) fn symbols(doc: &Document) -> Vec<DocumentSymbol> {
+pub(crate) fn symbols(doc: &Document, lang: Lang) -> Vec<DocumentSymbol> {
     let Some(tree) = &doc.tree else {
         return Vec::new();
     };
@@ -547,7 +579,11 @@ pub(crate) fn symbols(doc: &Document) -> Vec<DocumentSymbol> {
                 )),
                 Item::Example(example) => children.push(node_named(
                     doc,
-                    example.name.value.clone(),
+                    // An editor refuses a symbol without a name.
+                    match example.name.value.trim() {
+                        "" => lang.word("word.example").to_string(),
+                        name => name.to_string(),
+                    },
                     None,
                     SymbolKind::METHOD,
                     example.span,
@@ -664,9 +700,10 @@ pub(crate) fn folding(doc: &Document) -> Vec<FoldingRange> {
             });
         }
     };
-    for token in tokens {
+    for (index, token) in tokens.iter().enumerate() {
         let line = doc.position(token.span.start).line;
-        if token.kind == TokenKind::Comment && token.breaks_before > 0 {
+        let own_line = token.breaks_before > 0 || index == 0;
+        if token.kind == TokenKind::Comment && own_line {
             comments = match comments {
                 Some((start, end)) if end + 1 == line => Some((start, line)),
                 _ => {
@@ -702,7 +739,7 @@ pub(crate) fn folding(doc: &Document) -> Vec<FoldingRange> {
 /// The whole file in the canonical layout, as one edit; none when it is already so or does not
 /// parse.
 pub(crate) fn formatting(doc: &Document) -> Vec<TextEdit> {
-    if doc.tree.is_none() {
+    if !doc.parses {
         return Vec::new();
     }
     match crate::format::format(&doc.text, crate::format::Options::default()) {
@@ -784,10 +821,9 @@ fn fix(doc: &Document, problem: &Problem, lang: Lang) -> Option<(Span, String, S
             if !keywords.contains(&reason) || !quoted {
                 return None;
             }
-            let line_start = doc.text[..at.start].rfind('\n').map_or(0, |i| i + 1);
-            let english = doc.text[line_start..at.start]
-                .trim_start()
-                .starts_with("exclude");
+            let before = doc.text.get(..at.start)?;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let english = before[line_start..].trim_start().starts_with("exclude");
             let keyword = if english { "reason" } else { "理由" };
             let title = Text::new("lsp.fix.add_reason")
                 .with("keyword", keyword)

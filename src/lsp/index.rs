@@ -76,7 +76,7 @@ pub(crate) struct Use {
 }
 
 /// The ids of a document and the files beside it.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
     pub symbols: Vec<Symbol>,
     pub uses: Vec<Use>,

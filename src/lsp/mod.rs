@@ -137,11 +137,13 @@ impl Server {
             self.answer(&request.method, request.params, &mut notifications)
         }))
         .unwrap_or_else(|_| {
-            notifications.push(self.log_panic(&method));
-            Err((
-                ErrorCode::InternalError,
-                format!("rectify lsp: {method} failed"),
-            ))
+            let log = self.log_panic(&method);
+            let message = log.params["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            notifications.push(log);
+            Err((ErrorCode::InternalError, message))
         });
         let response = match answer {
             Ok(result) => Response::new_ok(request.id, result),
@@ -204,17 +206,28 @@ impl Server {
 
     /// Reads a document anew and says its problems.
     pub(crate) fn open(&mut self, uri: Uri, text: String) -> Vec<Notification> {
+        // A file beside it that is open is read as the editor holds it, not as it was saved.
+        let open: HashMap<std::path::PathBuf, &str> = self
+            .documents
+            .values()
+            .filter_map(|doc| Some((file_path(&doc.uri)?, doc.text.as_str())))
+            .collect();
         let others = file_path(&uri)
             .map(|path| beside(&path))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(other, mut file)| {
+                if let Some(text) = file_path(&other).and_then(|path| open.get(&path)) {
+                    file.text = text.to_string();
+                }
+                (other, file)
+            })
+            .collect();
         let document = Document::new(uri.clone(), text, others);
         let diagnostics = features::diagnostics(&document, self.lang);
         let key = uri.as_str().to_string();
-        if document.tree.is_some() {
-            self.parsed.insert(
-                key.clone(),
-                Index::new(std::slice::from_ref(&document.tree)),
-            );
+        if document.parses {
+            self.parsed.insert(key.clone(), document.index.clone());
         }
         self.documents.insert(key, document);
         vec![publish(uri, diagnostics)]
@@ -222,10 +235,8 @@ impl Server {
 
     fn document(&self, uri: &Uri) -> Result<&Document, (ErrorCode, String)> {
         self.documents.get(uri.as_str()).ok_or_else(|| {
-            (
-                ErrorCode::InvalidParams,
-                format!("{} is not open", uri.as_str()),
-            )
+            let why = Text::new("lsp.not_open").with("uri", uri.as_str());
+            (ErrorCode::InvalidParams, why.render(self.lang))
         })
     }
 
@@ -278,9 +289,9 @@ impl Server {
                 let p: CompletionParams = params_of(params)?;
                 let at = p.text_document_position;
                 let doc = self.document(&at.text_document.uri)?;
-                let names = match doc.tree {
-                    Some(_) => &doc.index,
-                    None => self
+                let names = match doc.parses {
+                    true => &doc.index,
+                    false => self
                         .parsed
                         .get(at.text_document.uri.as_str())
                         .unwrap_or(&doc.index),
@@ -294,7 +305,7 @@ impl Server {
             "textDocument/documentSymbol" => {
                 let p: DocumentSymbolParams = params_of(params)?;
                 let doc = self.document(&p.text_document.uri)?;
-                value(serde_json::to_value(features::symbols(doc)))
+                value(serde_json::to_value(features::symbols(doc, lang)))
             }
             "textDocument/foldingRange" => {
                 let p: FoldingRangeParams = params_of(params)?;

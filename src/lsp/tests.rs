@@ -149,3 +149,54 @@ fn a_handler_that_panics_is_answered_with_an_error_and_logged_and_the_server_goe
             .contains("campaign")
     );
 }
+
+#[test]
+fn file_uris_and_paths_go_both_ways_on_unix_and_windows() {
+    let unix = std::path::Path::new("/home/办公室/方案 一.scheme");
+    let uri = document::file_uri(unix).unwrap();
+    assert_eq!(
+        uri.as_str(),
+        "file:///home/%E5%8A%9E%E5%85%AC%E5%AE%A4/%E6%96%B9%E6%A1%88%20%E4%B8%80.scheme"
+    );
+    assert_eq!(document::file_path(&uri).unwrap(), unix);
+    let windows: Uri = "file:///c%3A/Users/a/liuzhi.scheme".parse().unwrap();
+    assert_eq!(
+        document::file_path(&windows).unwrap(),
+        std::path::PathBuf::from("c:/Users/a/liuzhi.scheme")
+    );
+    let back = document::file_uri(std::path::Path::new("C:\\Users\\a\\liuzhi.scheme")).unwrap();
+    assert_eq!(back.as_str(), "file:///C:/Users/a/liuzhi.scheme");
+}
+
+#[test]
+fn lines_end_at_a_line_feed_a_carriage_return_or_both() {
+    let uri: Uri = "file:///nowhere/a.scheme".parse().unwrap();
+    let text = "专项 a {\r标题 \"一\"\r\n部门 b \"二\"\n}".to_string();
+    let doc = document::Document::new(uri, text.clone(), Vec::new());
+    let at = text.find("部门").unwrap();
+    assert_eq!(doc.position(at), Position::new(2, 0));
+    assert_eq!(doc.offset(Position::new(2, 0)), at);
+    // Past the end of a line is its end, before its line break.
+    let end = text.find("\r\n").unwrap();
+    assert_eq!(doc.offset(Position::new(1, 99)), end);
+}
+
+#[test]
+fn rename_waits_for_a_file_that_parses_and_an_unnamed_example_has_a_name_in_the_outline() {
+    let mut server = Server::new(Lang::En);
+    let uri: Uri = "file:///nowhere/a.scheme".parse().unwrap();
+    let text = "专项 a {\n  部门 zzb \"组织部\"\n  责任 牵头 zzb\n  示例 \"\" { 内容 \"x\" 预期 未匹配 }\n}\n";
+    server.open(uri.clone(), text.to_string());
+    let symbols = features::symbols(&server.documents[uri.as_str()], Lang::En);
+    let names: Vec<&str> = symbols[0]
+        .children
+        .iter()
+        .flatten()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["zzb", "example"]);
+    server.open(uri.clone(), text.replace("\"组织部\"", "\"组织部\"。"));
+    let doc = &server.documents[uri.as_str()];
+    let refused = features::rename(doc, Position::new(1, 6), "xcb").unwrap_err();
+    assert_eq!(refused.key(), "lsp.rename.unparsed");
+}

@@ -216,6 +216,18 @@ const TABLE: &[(Keyword, &str, &str, &str)] = &[
     (Keyword::Days, "days", "days", "日"),
 ];
 
+/// The fields every tip has, as a condition names them: English, then Chinese.
+pub const BUILT_IN_FIELDS: [(&str, &str); 8] = [
+    ("text", "内容"),
+    ("received", "收到日期"),
+    ("channel", "渠道"),
+    ("real_name", "实名"),
+    ("subject.name", "对象.名称"),
+    ("subject.kind", "对象.类型"),
+    ("subject.level", "对象.层级"),
+    ("subject.region", "对象.地区"),
+];
+
 impl Keyword {
     /// Every keyword, in the order of the grammar.
     pub fn all() -> impl Iterator<Item = Keyword> {

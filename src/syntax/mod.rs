@@ -12,7 +12,8 @@ mod teach;
 mod token;
 
 pub use error::ParseError;
+pub(crate) use keyword::BUILT_IN_FIELDS;
 pub use keyword::Keyword;
-pub(crate) use parser::parse;
+pub(crate) use parser::{parse, recover};
 pub use span::Span;
-pub use token::{Statement, Token, TokenKind, tokens};
+pub(crate) use token::{Statement, Token, TokenKind, tokens};

@@ -31,19 +31,28 @@ const MOST_ERRORS: usize = 20;
 /// blanked, or after [`MOST_ERRORS`]. Byte offsets never move, so every span points into the
 /// file as written.
 pub(crate) fn parse(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
+    recover(source).0
+}
+
+/// Parses one scheme file as [`parse`] does; on syntax errors, also gives the text recovery
+/// read when it read past every one of them: the broken lines blanked, every byte where it was,
+/// so that what is sound in a half-typed file can still be shown.
+pub(crate) fn recover(source: &str) -> (Result<SchemeFile, Vec<ParseError>>, Option<String>) {
     // pest recurses once per level of nesting: a source nested far past what lowering accepts
     // is refused before it can exhaust the stack.
     if let Some(at) = nested_too_deep(source) {
-        return Err(vec![ParseError::TooDeep { at }]);
+        return (Err(vec![ParseError::TooDeep { at }]), None);
     }
     if SchemeParser::parse(Rule::file, source).is_ok() {
-        return lower(source);
+        return (lower(source), None);
     }
+    let mut read_past = false;
     let mut errors: Vec<ParseError> = Vec::new();
     let mut text = source.to_string();
     let mut blanked: Vec<(usize, usize)> = Vec::new();
     loop {
         if SchemeParser::parse(Rule::file, &text).is_ok() {
+            read_past = true;
             break;
         }
         let error = detailed_error(&text);
@@ -82,7 +91,7 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
         }
         blanked.push(line);
     }
-    Err(errors)
+    (Err(errors), read_past.then_some(text))
 }
 
 /// The byte range of the line holding `at`, without its line break.
@@ -238,7 +247,6 @@ fn detailed_error(source: &str) -> ParseError {
     }
 }
 
-/// The pair's span without the white space pest lets a repetition consume at its end.
 /// A leaf of the parse tree: a token that is not a mark or a comment.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Leaf {
@@ -279,11 +287,11 @@ fn walk(pair: Pair<Rule>, starts: Option<Statement>, leaves: &mut Vec<Leaf>) {
         | Rule::date
         | Rule::month
         | Rule::ident
-        | Rule::path
         | Rule::integer
         | Rule::decimal
         | Rule::region_code
         | Rule::year_number => Some(TokenKind::Word),
+        Rule::path => Some(TokenKind::Path),
         Rule::compare_op => Some(TokenKind::Compare),
         Rule::day_of_month => Some(TokenKind::DayOfMonth),
         Rule::lookback => Some(TokenKind::Lookback),
@@ -435,6 +443,7 @@ fn keyword(rule: Rule) -> Option<Keyword> {
     })
 }
 
+/// The pair's span without the white space pest lets a repetition consume at its end.
 fn span(pair: &Pair<Rule>) -> Span {
     let whole = pair.as_span();
     let kept = whole

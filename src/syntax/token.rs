@@ -2,8 +2,8 @@
 //!
 //! The syntax tree keeps what a scheme means; this keeps how it was written, for the tools that
 //! give a file back to its writer (the formatter, the language server). Nothing is resolved or
-//! checked here, and nothing is dropped: joining the tokens' texts with the white space between
-//! them gives the file back.
+//! checked here, and nothing is dropped: every character outside white space is in a token (a
+//! comment inside a word such as `working # …⏎ days` stays inside that word).
 
 use super::keyword::Keyword;
 use super::parser::{self, Leaf};
@@ -28,8 +28,10 @@ pub struct Token {
 pub enum TokenKind {
     /// A keyword, in either spelling.
     Keyword(Keyword),
-    /// An id, a field path, a quoted text, a date, a month or a number.
+    /// An id, a quoted text, a date, a month or a number.
     Word,
+    /// A field in a condition (`实名`, `对象.类型`, `涉企`).
+    Path,
     /// A comparison (`==`, `>=`, `＜` …).
     Compare,
     /// A day of the month (`by 20`, `20日前`).
