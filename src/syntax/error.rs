@@ -303,9 +303,18 @@ impl ParseError {
                     .map_or(source.len() - at.start, |(i, _)| i);
                 let start = at.start + skipped;
                 let (found, len) = found_token(&source[start..]);
+                // Where a quoted text may stand (on its own, as a match rule or as a value), a
+                // `"` the parser stops at opens one that is never closed.
+                let quoted_here = [
+                    "syntax.expected.string",
+                    "syntax.expected.match_rule",
+                    "syntax.expected.value",
+                ]
+                .iter()
+                .any(|key| expected.mentions(key));
                 if found.key() == "syntax.found.token"
                     && source[start..].starts_with('"')
-                    && expected.mentions("syntax.expected.string")
+                    && quoted_here
                 {
                     return super::teach::mismatched_quote(source, start).unwrap_or(
                         ParseError::UnclosedString {
