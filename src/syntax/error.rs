@@ -251,7 +251,11 @@ impl ParseError {
                 }
             }
         }
-        keywords.retain(|k| !words.contains(k));
+        // A keyword that a description already lists (`exclude` among the outcomes) is not
+        // said twice.
+        keywords.retain(|k| {
+            !words.contains(k) && !words.iter().any(|w| Lang::En.template(w).contains(k))
+        });
         let expected_keywords: Vec<&'static str> =
             keywords.iter().chain(words.iter()).copied().collect();
         let mut help = None;
