@@ -99,9 +99,8 @@ impl<'a> FieldTypes<'a> {
             };
             return Some((Path::Field(field.id.clone()), ty));
         }
-        let known = BUILTIN_NAMES
-            .iter()
-            .copied()
+        let known = builtin_names()
+            .map(|name| -> &'a str { name })
             .chain(self.fields.iter().map(|f| f.id.as_str()));
         let suggestion = closest(&ident.name, known);
         problems.push(CheckError::UndefinedField {
@@ -116,24 +115,12 @@ impl<'a> FieldTypes<'a> {
     }
 }
 
-pub(crate) const BUILTIN_NAMES: &[&str] = &[
-    "text",
-    "received",
-    "channel",
-    "real_name",
-    "subject.name",
-    "subject.kind",
-    "subject.level",
-    "subject.region",
-    "内容",
-    "收到日期",
-    "渠道",
-    "实名",
-    "对象.名称",
-    "对象.类型",
-    "对象.层级",
-    "对象.地区",
-];
+/// The names of the built-in fields, in English, then in Chinese.
+pub(crate) fn builtin_names() -> impl Iterator<Item = &'static str> {
+    let fields: &'static [(&str, &str)] = &crate::syntax::BUILT_IN_FIELDS;
+    let english = fields.iter().map(|(english, _)| *english);
+    english.chain(fields.iter().map(|(_, chinese)| *chinese))
+}
 
 /// The built-in field a name stands for, in either language.
 pub(crate) fn builtin_path(name: &str) -> Option<Path> {

@@ -20,7 +20,7 @@ pub use calendar::{
     BUILT_IN as BUILT_IN_CALENDAR, built_in as built_in_calendar,
     lower_built_in as lower_built_in_calendar,
 };
-pub(crate) use condition::{BUILTIN_NAMES, builtin_path as builtin_path_name};
+pub(crate) use condition::{builtin_names, builtin_path as builtin_path_name};
 pub use diagnostic::CheckError;
 
 use crate::lang::{Lang, Message, Text};

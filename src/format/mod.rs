@@ -372,8 +372,7 @@ impl<'a> Layout<'a> {
         let mut head = Vec::new();
         let mut tail: Vec<Doc> = Vec::new();
         for (number, pair) in splits.windows(2).enumerate() {
-            let mut inner = 0;
-            let parts = self.sequence(&tokens[pair[0]..pair[1]], &mut inner, None);
+            let parts = self.sequence(&tokens[pair[0]..pair[1]]);
             if number == 0 {
                 head = parts;
             } else {
@@ -405,14 +404,12 @@ impl<'a> Layout<'a> {
         Doc::Fill(items)
     }
 
-    /// The tokens from `at` up to the closing mark `until` (or the end), on one level.
-    fn sequence(&self, tokens: &[Token], at: &mut usize, until: Option<TokenKind>) -> Vec<Doc> {
+    /// The tokens of a part of a statement, its lists laid out as groups.
+    fn sequence(&self, tokens: &[Token]) -> Vec<Doc> {
         let mut parts = Vec::new();
         let mut previous: Option<&Token> = None;
+        let at = &mut 0;
         while let Some(token) = tokens.get(*at) {
-            if Some(token.kind) == until {
-                break;
-            }
             *at += 1;
             if token.kind == TokenKind::Comment {
                 parts.extend(self.comment_docs(token));

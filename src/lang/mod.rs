@@ -326,3 +326,16 @@ impl Arg {
         }
     }
 }
+
+/// `a, b, c` (`a、b、c`), in the reader's language.
+pub(crate) fn comma_list(items: Vec<Text>) -> Text {
+    let mut items = items.into_iter();
+    let Some(first) = items.next() else {
+        return Text::new("list.empty");
+    };
+    items.fold(first, |init, next| {
+        Text::new("list.comma")
+            .with("init", init)
+            .with("next", next)
+    })
+}

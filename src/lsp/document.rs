@@ -233,10 +233,16 @@ pub(crate) fn beside(path: &Path) -> Vec<(Uri, SourceFile)> {
     let mut found: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|other| other != path)
+        // As `rectify check` reads a directory: hidden entries (an editor's lock file) hold
+        // no scheme.
         .filter(|other| {
-            other
-                .extension()
-                .is_some_and(|ext| ext == "vocab" || ext == "scheme")
+            let hidden = other
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+            !hidden
+                && other
+                    .extension()
+                    .is_some_and(|ext| ext == "vocab" || ext == "scheme")
         })
         .collect();
     // Vocabularies first: they are checked with the document; schemes are only indexed.

@@ -11,7 +11,7 @@ use lsp_types::*;
 
 use super::document::Document;
 use super::index::{Index, Kind, Symbol, Target};
-use crate::check::{BUILTIN_NAMES, Problem, ProblemKind};
+use crate::check::{Problem, ProblemKind, builtin_names};
 use crate::lang::{Lang, Text};
 use crate::model::{ChannelKind, Level};
 use crate::syntax::ast::{self, FieldTypeDecl, Item};
@@ -168,9 +168,12 @@ fn type_words(ty: &FieldTypeDecl, required: bool, lang: Lang) -> String {
         FieldTypeDecl::Date => lang.word("lsp.type.date").to_string(),
         FieldTypeDecl::Bool => lang.word("lsp.type.bool").to_string(),
         FieldTypeDecl::Enum(values) => {
-            let values: Vec<String> = values.iter().map(|v| format!("“{}”", v.value)).collect();
+            let values = values
+                .iter()
+                .map(|v| Text::new("lsp.type.value").with("value", v.value.as_str()))
+                .collect();
             Text::new("lsp.type.enum")
-                .with("values", values.join("、"))
+                .with("values", crate::lang::comma_list(values))
                 .render(lang)
         }
     };
@@ -405,11 +408,7 @@ pub(crate) fn completion(doc: &Document, names: &Index, position: Position) -> V
     let mut items = Vec::new();
     if condition {
         items.extend(ids(Kind::Field));
-        items.extend(
-            BUILTIN_NAMES
-                .iter()
-                .map(|name| item(name, CompletionItemKind::FIELD, None)),
-        );
+        items.extend(builtin_names().map(|name| item(name, CompletionItemKind::FIELD, None)));
         items.extend(
             [
                 Keyword::Mentions,

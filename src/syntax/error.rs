@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Span;
 use super::parser::{Rule, rule_words};
 use crate::lang::Message;
-use crate::lang::{Lang, Text};
+use crate::lang::{Lang, Text, comma_list};
 
 /// A scheme file that cannot be read.
 ///
@@ -395,19 +395,6 @@ fn or_list(mut items: Vec<Text>) -> Text {
                 .with("last", last)
         }
     }
-}
-
-/// `a, b, c`, in the reader's language.
-fn comma_list(items: Vec<Text>) -> Text {
-    let mut items = items.into_iter();
-    let Some(first) = items.next() else {
-        return Text::new("list.empty");
-    };
-    items.fold(first, |init, next| {
-        Text::new("list.comma")
-            .with("init", init)
-            .with("next", next)
-    })
 }
 
 /// The token at the start of `rest`, as shown to the writer, and its length in bytes.
