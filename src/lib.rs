@@ -15,6 +15,7 @@ pub mod lang;
 pub mod lsp;
 pub mod model;
 pub mod office;
+pub mod serve;
 pub mod store;
 pub mod syntax;
 pub mod text;

@@ -84,7 +84,7 @@ fn help_names_every_command_and_teaches_by_example() {
 #[test]
 fn each_command_has_complete_help() {
     for command in [
-        "check", "eval", "test", "calendar", "duties", "coverage", "report", "fmt", "lsp",
+        "check", "eval", "test", "calendar", "duties", "coverage", "report", "fmt", "lsp", "serve",
     ] {
         let (code, stdout, _) = rectify(&[command, "--help"]);
         assert_eq!(code, 0);
@@ -98,7 +98,7 @@ fn help_is_in_chinese_when_asked_for() {
     assert_eq!(code, 0);
     insta::assert_snapshot!("help_zh", stdout);
     for command in [
-        "check", "eval", "test", "calendar", "duties", "coverage", "report", "fmt", "lsp",
+        "check", "eval", "test", "calendar", "duties", "coverage", "report", "fmt", "lsp", "serve",
     ] {
         let (code, stdout, _) = rectify(&["--lang", "zh", command, "--help"]);
         assert_eq!(code, 0, "{command}");

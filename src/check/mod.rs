@@ -10,6 +10,7 @@ mod calendar;
 mod campaign;
 mod condition;
 mod diagnostic;
+mod json;
 mod names;
 mod rules;
 mod vocabulary;
@@ -22,6 +23,8 @@ pub use calendar::{
 };
 pub(crate) use condition::{builtin_names, builtin_path as builtin_path_name};
 pub use diagnostic::CheckError;
+pub(crate) use json::line_column;
+pub use json::problem_json;
 
 use crate::lang::{Lang, Message, Text};
 use crate::model::Model;

@@ -18,6 +18,7 @@ mod mask;
 mod progress;
 mod render;
 mod report;
+mod serve;
 mod store;
 mod table;
 mod terminal;
@@ -81,6 +82,7 @@ enum Command {
     Report(report::Args),
     Fmt(fmt::Args),
     Lsp(lsp::Args),
+    Serve(serve::Args),
 }
 
 /// How diagnostics are shown.
@@ -147,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     status.into()
 }

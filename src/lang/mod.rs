@@ -95,6 +95,17 @@ impl Lang {
         self.template(key)
     }
 
+    /// Every entry whose key starts with `prefix`, in catalogue order: the texts a page shows,
+    /// handed to it whole.
+    pub fn entries(self, prefix: &str) -> Vec<(&'static str, &'static str)> {
+        let map = catalogue(self);
+        parse(source(self))
+            .into_iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .filter_map(|(key, _)| Some((key, map.get(key)?.as_str())))
+            .collect()
+    }
+
     /// The catalogue of this language as written, for tests and tools.
     pub fn source(self) -> &'static str {
         source(self)

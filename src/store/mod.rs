@@ -312,12 +312,15 @@ impl Location {
     }
 }
 
-/// A name for one run, unique enough to tell runs apart: the process and the time.
+/// A name for one run, unique enough to tell runs apart: the process, the time, and a count
+/// of the runs this process began (a server begins several at once).
 fn run_name() -> String {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    format!("{}-{nanos}", std::process::id())
+    let count = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{nanos}-{count}", std::process::id())
 }
 
 /// Opens the store at `location` (creating it, and its key, on first use; the key in `key`, or

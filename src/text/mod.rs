@@ -25,3 +25,12 @@ pub fn display_width(text: &str) -> usize {
         })
         .sum()
 }
+
+/// The largest character boundary of `text` at or before byte `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
