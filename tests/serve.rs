@@ -655,3 +655,47 @@ fn with_a_store_a_later_batch_finds_the_tips_an_earlier_one_recorded() {
         );
     }
 }
+
+#[test]
+fn a_server_opens_on_schemes_with_errors_to_fix_them_and_decides_only_drafts_that_check() {
+    let dir = tempdir().join("broken");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let original = std::fs::read_to_string(root().join(LIUZHI)).expect("the scheme reads");
+    let path = dir.join("liuzhi.scheme");
+    std::fs::write(&path, original.replacen("标题", "标提", 1)).expect("the copy is written");
+    std::fs::copy(
+        root().join("schemes/common.vocab"),
+        dir.join("common.vocab"),
+    )
+    .expect("the vocabulary is copied");
+    let path = path.to_str().expect("a UTF-8 path");
+    let server = start(&["--scheme", path]);
+    assert!(server.banner.contains("errors"), "{}", server.banner);
+    let campaigns = server.get("/api/campaigns").json();
+    assert_eq!(campaigns["loaded"], false);
+    let checked = server.post_json("/api/check", &json!({})).json();
+    assert_eq!(checked["ok"], false);
+    for answer in [
+        server.post_json("/api/eval", &json!({ "tip": meetings_tip() })),
+        server.request(
+            "POST",
+            "/api/eval/stream",
+            &[],
+            meetings_tip().to_string().as_bytes(),
+        ),
+        server.request("POST", "/api/batches?name=tips.jsonl", &[], b"{}"),
+    ] {
+        assert_eq!(answer.status, 422);
+        assert_eq!(answer.json()["error"]["code"], "rectify::serve::not_loaded");
+    }
+    let fixed = server.post_json(
+        "/api/eval",
+        &json!({ "tip": meetings_tip(), "files": [{ "name": path, "text": original }] }),
+    );
+    assert_eq!(fixed.status, 200, "{}", fixed.text());
+    assert_eq!(
+        fixed.json()["decided"]["decisions"][0]["outcome"],
+        "accepted"
+    );
+}

@@ -249,6 +249,19 @@ pub fn checked_calendar(files: &[PathBuf]) -> Result<rectify::model::Calendar, S
 }
 
 fn load_and_check(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status> {
+    match checked_if_sound(paths)? {
+        (files, Some(model)) => Ok((files, model)),
+        (_, None) => {
+            render::fatal(Text::new("cli.scheme_has_errors"));
+            Err(Status::Failure)
+        }
+    }
+}
+
+/// Loads and checks schemes for `serve`, which opens on schemes with errors too (to fix them in
+/// the page): problems are shown; files that cannot be read stop the run; the model is there
+/// when no problem is an error.
+pub fn checked_if_sound(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Option<Model>), Status> {
     let (files, load_errors) = scheme_files(paths);
     let output = Output::stderr(DiagnosticFormat::Human);
     if !load_errors.is_empty() {
@@ -257,11 +270,5 @@ fn load_and_check(paths: &[PathBuf]) -> Result<(Vec<SourceFile>, Model), Status>
     }
     let checked = check(&files);
     output.problems(&files, &checked.problems, &[]);
-    match checked.model {
-        Some(model) => Ok((files, model)),
-        None => {
-            render::fatal(Text::new("cli.scheme_has_errors"));
-            Err(Status::Failure)
-        }
-    }
+    Ok((files, checked.model))
 }

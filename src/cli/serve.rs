@@ -11,7 +11,7 @@ use rectify::serve::{Config, History, Limits, Log, Logged};
 use rectify::store::{self, Location};
 
 use super::Status;
-use super::load::checked_model;
+use super::load::checked_if_sound;
 use super::render::fatal;
 use super::terminal;
 
@@ -93,11 +93,14 @@ pub fn run(args: Args) -> Status {
         fatal(Text::new("serve.token_required").with("address", args.listen.to_string()));
         return Status::Failure;
     }
+    // Schemes with errors are served too, so that they can be fixed in the page; deciding
+    // batches and streams waits for schemes that check.
     let (files, model) =
-        match checked_model(&[args.schemes.clone(), args.calendars.clone()].concat()) {
+        match checked_if_sound(&[args.schemes.clone(), args.calendars.clone()].concat()) {
             Ok(loaded) => loaded,
             Err(status) => return status,
         };
+    let sound = model.is_some();
     let history = args.store.as_deref().map(|store| History {
         location: Location::parse(store),
         key: args.store_key.clone(),
@@ -175,6 +178,9 @@ pub fn run(args: Args) -> Status {
         let mut out = std::io::stdout().lock();
         // The address last: a script that starts the server waits for it, and then serves.
         let _ = writeln!(out, "{}", super::say(Text::new(mode)));
+        if !sound {
+            let _ = writeln!(out, "{}", super::say(Text::new("serve.loaded_with_errors")));
+        }
         if has_token {
             let _ = writeln!(out, "{}", super::say(Text::new("serve.token_needed")));
         }

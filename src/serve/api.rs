@@ -45,7 +45,8 @@ impl FromRequestParts<State> for Asked {
 pub(crate) async fn campaigns(extract::State(shared): extract::State<State>) -> Json<Value> {
     Json(json!({
         "include_reporter": shared.include_reporter,
-        "campaigns": outline(shared.model, &shared.files),
+        "loaded": shared.loaded.is_some(),
+        "campaigns": shared.loaded.as_ref().map_or_else(Vec::new, |loaded| outline(loaded.model, &shared.files)),
     }))
 }
 
@@ -177,10 +178,13 @@ pub(crate) async fn eval_one(
         let _permit = permit;
         let disclosure = disclosure(&work);
         let Some(files) = &drafted else {
-            let evaluator = work.evaluator(lang);
+            let loaded = match work.loaded(lang) {
+                Ok(loaded) => loaded,
+                Err(error) => return error.into_response(),
+            };
             return decide_one(
-                evaluator,
-                &work.decoder,
+                loaded.evaluator(lang),
+                &loaded.decoder,
                 &request.tip,
                 request.explain,
                 disclosure,
@@ -260,6 +264,7 @@ pub(crate) async fn eval_stream(
 ) -> Result<Response, ApiError> {
     let explain = query.map_err(|_| bad_request(lang))?.explain;
     refuse_declared_size(&headers, &shared, lang)?;
+    shared.loaded(lang)?;
     let permit = permit(&shared, lang)?;
     let deadline = Instant::now() + shared.limits.timeout;
     let (chunks, to_read) = mpsc::channel::<Result<Bytes, Broken>>(4);
@@ -391,7 +396,10 @@ fn run_stream(
     explain: bool,
     lang: Lang,
 ) -> Ended {
-    let (evaluator, decoder) = (shared.evaluator(lang), &shared.decoder);
+    let Some(loaded) = &shared.loaded else {
+        return Ended::Early("serve.not_loaded", Text::new("serve.not_loaded"));
+    };
+    let (evaluator, decoder) = (loaded.evaluator(lang), &loaded.decoder);
     let reader = ChannelReader {
         chunks: to_read,
         pending: Bytes::new(),

@@ -190,6 +190,7 @@ pub(crate) async fn create(
         ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "serve.batch_kind", lang)
     })?;
     refuse_declared_size(&headers, &shared, lang)?;
+    shared.loaded(lang)?;
     let permit = permit(&shared, lang)?;
     let id = random_id().map_err(|_| failed(lang))?;
     // Removed with what it holds (tips, reporters among them) however this request ends —
@@ -205,7 +206,11 @@ pub(crate) async fn create(
     let counting = Arc::clone(&shared);
     let counted_input = input.clone();
     let count = tokio::task::spawn_blocking(move || {
-        count_records(&counted_input, format, &counting.decoder)
+        let loaded = counting
+            .loaded
+            .as_ref()
+            .ok_or_else(|| Text::new("serve.not_loaded"))?;
+        count_records(&counted_input, format, &loaded.decoder)
     })
     .await
     .map_err(|_| failed(lang))?;
@@ -417,8 +422,12 @@ struct Rendered {
 
 /// Decides a batch and writes its downloads; returns its summary and first rows.
 fn decide(shared: &Shared, job: &Job, input: &Path, kind: Kind, lang: Lang) -> Result<Value, Text> {
-    let model = shared.model;
-    let (evaluator, decoder) = (shared.evaluator(lang), &shared.decoder);
+    let loaded = shared
+        .loaded
+        .as_ref()
+        .ok_or_else(|| Text::new("serve.not_loaded"))?;
+    let model = loaded.model;
+    let (evaluator, decoder) = (loaded.evaluator(lang), &loaded.decoder);
     let records = open(input, kind, decoder)?;
     let disclosure = disclosure(shared);
     let written = |error: crate::office::WriteError| error.text();

@@ -36,8 +36,10 @@ use crate::model::Model;
 pub struct Config {
     /// The scheme, vocabulary and calendar files loaded at start, by the names the page shows.
     pub files: Vec<SourceFile>,
-    /// Their checked model: the campaigns that batches and streams are decided against.
-    pub model: Model,
+    /// Their checked model: the campaigns that batches and streams are decided against; `None`
+    /// when they have errors, which the page is then for fixing (batches and streams are
+    /// refused until the server is started on schemes that check).
+    pub model: Option<Model>,
     /// The language of answers when a request does not ask for one.
     pub lang: Lang,
     /// Whether reporters' names and contacts may be in responses and downloads.
@@ -121,11 +123,7 @@ impl SetupError {
 /// What every request sees.
 pub(crate) struct Shared {
     files: Vec<SourceFile>,
-    model: &'static Model,
-    /// The loaded model's evaluators, one per language, built once: building one costs more
-    /// than deciding a tip.
-    evaluators: Vec<(Lang, Evaluator<'static>)>,
-    decoder: Decoder,
+    loaded: Option<Loaded>,
     lang: Lang,
     include_reporter: bool,
     token: Option<String>,
@@ -137,6 +135,40 @@ pub(crate) struct Shared {
 }
 
 type State = Arc<Shared>;
+
+/// The loaded files' model, with what deciding against it needs.
+pub(crate) struct Loaded {
+    model: &'static Model,
+    /// One evaluator per language, built once: building one costs more than deciding a tip.
+    evaluators: Vec<(Lang, Evaluator<'static>)>,
+    decoder: Decoder,
+}
+
+impl Loaded {
+    fn new(model: Model) -> Loaded {
+        // The loaded model lives as long as the process that serves it, so that the
+        // evaluators built on it can be shared by every request: a router is made once a
+        // process.
+        let model: &'static Model = Box::leak(Box::new(model));
+        Loaded {
+            model,
+            evaluators: Lang::ALL
+                .iter()
+                .map(|lang| (*lang, Evaluator::new(model).with_lang(*lang)))
+                .collect(),
+            decoder: Decoder::new(model),
+        }
+    }
+
+    /// The evaluator giving reasons in `lang`.
+    fn evaluator(&self, lang: Lang) -> &Evaluator<'static> {
+        self.evaluators
+            .iter()
+            .find(|(of, _)| *of == lang)
+            .map(|(_, evaluator)| evaluator)
+            .unwrap_or(&self.evaluators[0].1)
+    }
+}
 
 impl Shared {
     /// The repeat index of one batch or stream: the history store's, opened for it as a run of
@@ -151,13 +183,11 @@ impl Shared {
         }
     }
 
-    /// The loaded model's evaluator giving reasons in `lang`.
-    fn evaluator(&self, lang: Lang) -> &Evaluator<'static> {
-        self.evaluators
-            .iter()
-            .find(|(of, _)| *of == lang)
-            .map(|(_, evaluator)| evaluator)
-            .unwrap_or(&self.evaluators[0].1)
+    /// The loaded model, or 422 when the loaded files have errors.
+    fn loaded(&self, lang: Lang) -> Result<&Loaded, ApiError> {
+        self.loaded.as_ref().ok_or_else(|| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "serve.not_loaded", lang)
+        })
     }
 }
 
@@ -165,19 +195,10 @@ impl Shared {
 pub fn router(config: Config) -> Result<Router, SetupError> {
     let batches = batch::Batches::new(config.limits.batches_kept)
         .map_err(|error| SetupError(Text::new("serve.workdir_failed").with("error", error)))?;
-    // The loaded model lives as long as the process that serves it, so that the evaluators
-    // built on it can be shared by every request.
-    let model: &'static Model = Box::leak(Box::new(config.model));
-    let evaluators = Lang::ALL
-        .iter()
-        .map(|lang| (*lang, Evaluator::new(model).with_lang(*lang)))
-        .collect();
     let shared = Arc::new(Shared {
         work: Arc::new(Semaphore::new(config.limits.concurrent.max(1))),
         files: config.files,
-        model,
-        evaluators,
-        decoder: Decoder::new(model),
+        loaded: config.model.map(Loaded::new),
         lang: config.lang,
         include_reporter: config.include_reporter,
         token: config.token,
