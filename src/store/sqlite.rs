@@ -51,7 +51,20 @@ impl Sqlite {
     pub(super) fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let mut connection = Connection::open(path)?;
         connection.busy_timeout(BUSY)?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new file to WAL while another process opens it too can be refused at
+        // once, without the busy handler: it is tried again until the busy timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match connection.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(error, _))
+                    if error.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other?,
+            }
+        }
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         // One process at a time creates or migrates the tables.
         let transaction =
@@ -114,15 +127,22 @@ impl Backend for Sqlite {
     }
 
     fn begin(&mut self, run: &str) -> Result<i64, StoreError> {
-        self.connection.execute(
+        // Taken as a writer from the start: a read upgraded to a write while another process
+        // commits is refused at once, without the busy handler.
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute(
             "INSERT INTO runs (run, horizon) SELECT ?1, COALESCE(MAX(seq), 0) FROM tips",
             params![run],
         )?;
-        Ok(self.connection.query_row(
+        let horizon = transaction.query_row(
             "SELECT horizon FROM runs WHERE run = ?1",
             params![run],
             |row| row.get(0),
-        )?)
+        )?;
+        transaction.commit()?;
+        Ok(horizon)
     }
 
     fn horizon(&mut self, run: &str) -> Result<Option<i64>, StoreError> {
