@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rectify::eval::{Decoder, Format, Records, Sheet, encoding};
+use rectify::eval::{Decoder, Format, Kept, Records, Sheet, encoding};
 use rectify::lang::Text;
 
 /// How the tips are written, for the commands that read them.
@@ -206,14 +206,15 @@ pub fn input_format(format: Option<InputFormat>, path: Option<&Path>) -> InputFo
     if let Some(format) = format {
         return format;
     }
-    let extension = path
+    // Any other name, and standard input, is JSON Lines.
+    let kept = path
         .and_then(Path::extension)
         .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("csv" | "tsv" | "txt") => InputFormat::Csv,
-        Some("xlsx" | "xlsm") => InputFormat::Xlsx,
-        _ => InputFormat::Jsonl,
+        .and_then(Kept::of_extension);
+    match kept {
+        Some(Kept::Text(Format::Csv)) => InputFormat::Csv,
+        Some(Kept::Workbook) => InputFormat::Xlsx,
+        Some(Kept::Text(Format::Jsonl)) | None => InputFormat::Jsonl,
     }
 }
 

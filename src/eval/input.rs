@@ -28,6 +28,29 @@ pub enum Format {
     Csv,
 }
 
+/// How a file of tips is kept, as its name says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Text records in a format.
+    Text(Format),
+    /// An Excel workbook.
+    Workbook,
+}
+
+impl Kept {
+    /// The kind a file name's extension (any case) says: `.csv`, `.tsv` and `.txt` are CSV,
+    /// `.xlsx` and `.xlsm` workbooks, `.jsonl`, `.ndjson` and `.json` JSON Lines; `None` for
+    /// any other.
+    pub fn of_extension(extension: &str) -> Option<Kept> {
+        match extension.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" => Some(Kept::Text(Format::Csv)),
+            "xlsx" | "xlsm" => Some(Kept::Workbook),
+            "jsonl" | "ndjson" | "json" => Some(Kept::Text(Format::Jsonl)),
+            _ => None,
+        }
+    }
+}
+
 /// The longest record read by default: far above any real tip, far below what would strain
 /// memory.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 4 << 20;

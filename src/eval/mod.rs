@@ -32,7 +32,7 @@ pub use decision::{
     Repeat, ScopeReason, Similarity, Suggestion, SymptomMatch,
 };
 pub use duplicate::{DuplicateIndex, MAX_REPEATS, Seen, Signature, reporter_key, subject_key};
-pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Raw, Records, Row};
+pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, InputError, Kept, Raw, Records, Row};
 pub use output::{Disclosure, decided_line, disclosed, error_line};
 pub use record::{CsvLayout, Decoder, RecordError, day_of};
 pub use sheet::Sheet;

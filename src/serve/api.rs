@@ -164,8 +164,9 @@ pub(crate) async fn eval_one(
     refuse_declared_size(&headers, &shared, lang)?;
     let permit = permit(&shared, lang)?;
     let request: OneTip = read_json(body, &shared, lang).await?;
-    // One tip is held to the size of one record of a stream.
-    if request.tip.to_string().len() > DEFAULT_MAX_RECORD_BYTES {
+    // Encoded once, as a stream's record is read; and held to the size of one.
+    let tip = request.tip.to_string();
+    if tip.len() > DEFAULT_MAX_RECORD_BYTES {
         return Err(too_large(lang));
     }
     let drafted = if request.files.is_empty() {
@@ -185,7 +186,7 @@ pub(crate) async fn eval_one(
             return decide_one(
                 loaded.evaluator(lang),
                 &loaded.decoder,
-                &request.tip,
+                &tip,
                 request.explain,
                 disclosure,
                 lang,
@@ -198,7 +199,7 @@ pub(crate) async fn eval_one(
                 decide_one(
                     &evaluator,
                     &decoder,
-                    &request.tip,
+                    &tip,
                     request.explain,
                     disclosure,
                     lang,
@@ -217,12 +218,12 @@ pub(crate) async fn eval_one(
 fn decide_one(
     evaluator: &Evaluator,
     decoder: &Decoder,
-    tip: &Value,
+    tip: &str,
     explain: bool,
     disclosure: Disclosure,
     lang: Lang,
 ) -> Response {
-    let tip = match decoder.json(&tip.to_string(), 1) {
+    let tip = match decoder.json(tip, 1) {
         Ok(tip) => tip,
         Err(error) => {
             // No column: it would count into the record as re-encoded, not as the caller wrote it.

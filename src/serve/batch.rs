@@ -26,8 +26,8 @@ use tokio::io::AsyncWriteExt;
 use super::api::{Asked, disclosure, permit, refuse_declared_size, store_failed, too_large};
 use super::{ApiError, Shared, State};
 use crate::eval::{
-    DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Format, Item, Options, Outcome, Records,
-    RepeatIndex, Sheet, Stopped, Stream, decided_line, error_line,
+    DEFAULT_MAX_RECORD_BYTES, Decoder, DuplicateIndex, Format, Item, Kept, Options, Outcome,
+    Records, RepeatIndex, Sheet, Stopped, Stream, decided_line, error_line,
 };
 use crate::lang::{Lang, Text};
 use crate::office::report::{Observed, Rejected, Report, observe, reject};
@@ -341,22 +341,15 @@ pub(crate) async fn download(
     Ok(response)
 }
 
-/// The format of an uploaded file, from its name, and the extension it is kept under.
-fn kind_of(name: &str) -> Option<(Kind, &'static str)> {
-    let lower = name.to_lowercase();
-    let extension = lower.rsplit_once('.')?.1;
-    Some(match extension {
-        "xlsx" | "xlsm" => (Kind::Sheet, "xlsx"),
-        "csv" | "tsv" | "txt" => (Kind::Text(Format::Csv), "csv"),
-        "jsonl" | "ndjson" | "json" => (Kind::Text(Format::Jsonl), "jsonl"),
-        _ => return None,
-    })
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Sheet,
-    Text(Format),
+/// The kind of an uploaded file, from its name, and the extension it is kept under.
+fn kind_of(name: &str) -> Option<(Kept, &'static str)> {
+    let kept = Kept::of_extension(name.rsplit_once('.')?.1)?;
+    let extension = match kept {
+        Kept::Workbook => "xlsx",
+        Kept::Text(Format::Csv) => "csv",
+        Kept::Text(Format::Jsonl) => "jsonl",
+    };
+    Some((kept, extension))
 }
 
 /// Writes the request body to `path`, refusing it past `limit` bytes.
@@ -380,15 +373,15 @@ async fn receive(body: Body, path: &Path, limit: usize, lang: Lang) -> Result<()
 
 type Input = Box<dyn Read + Send>;
 
-fn open(path: &Path, kind: Kind, decoder: &Decoder) -> Result<Records<Input>, Text> {
+fn open(path: &Path, kind: Kept, decoder: &Decoder) -> Result<Records<Input>, Text> {
     match kind {
-        Kind::Sheet => {
+        Kept::Workbook => {
             let sheet = Sheet::open(path, None, DEFAULT_MAX_RECORD_BYTES).map_err(|message| {
                 Text::new("serve.workbook_unreadable").with("message", message)
             })?;
             Records::sheet(sheet, decoder, DEFAULT_MAX_RECORD_BYTES).map_err(|e| e.text())
         }
-        Kind::Text(format) => {
+        Kept::Text(format) => {
             let file = File::open(path).map_err(|_| Text::new("serve.failed"))?;
             Records::new(
                 Box::new(file) as Input,
@@ -401,7 +394,7 @@ fn open(path: &Path, kind: Kind, decoder: &Decoder) -> Result<Records<Input>, Te
     }
 }
 
-fn count_records(path: &Path, kind: Kind, decoder: &Decoder) -> Result<usize, Text> {
+fn count_records(path: &Path, kind: Kept, decoder: &Decoder) -> Result<usize, Text> {
     let mut records = open(path, kind, decoder)?;
     let mut count = 0;
     while records.next_record().map_err(|e| e.text())?.is_some() {
@@ -421,7 +414,7 @@ struct Rendered {
 }
 
 /// Decides a batch and writes its downloads; returns its summary and first rows.
-fn decide(shared: &Shared, job: &Job, input: &Path, kind: Kind, lang: Lang) -> Result<Value, Text> {
+fn decide(shared: &Shared, job: &Job, input: &Path, kind: Kept, lang: Lang) -> Result<Value, Text> {
     let loaded = shared
         .loaded
         .as_ref()
