@@ -10,7 +10,7 @@ mod support;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rectify::eval::{Decoder, DuplicateIndex, Evaluator, Prepared, Seen, Signature};
+use rectify::eval::{Decoder, DuplicateIndex, Evaluator, Prepared, Seen};
 use rectify::{SourceFile, check};
 
 const TIPS: usize = 2_000;
@@ -63,7 +63,7 @@ fn evaluation(c: &mut Criterion) {
         let mut prepared = Prepared::default();
         b.iter(|| {
             for tip in &decoded {
-                evaluator.prepare(&tip.text, &mut prepared);
+                evaluator.prepare(tip, &mut prepared);
             }
         })
     });
@@ -74,15 +74,12 @@ fn evaluation(c: &mut Criterion) {
             let mut out = Vec::with_capacity(corpus.len() * 2);
             for (i, line) in lines.iter().enumerate() {
                 let tip = decoder.json(line, i + 1).unwrap();
-                evaluator.prepare(&tip.text, &mut prepared);
-                let repeats = match evaluator.duplicate_threshold() {
-                    Some(t) => index.find_and_insert(
-                        &Seen::of(&tip),
-                        Signature::of(prepared.normalized()),
-                        t,
-                        false,
-                    ),
-                    None => Vec::new(),
+                evaluator.prepare(&tip, &mut prepared);
+                let repeats = match (evaluator.duplicate_threshold(), prepared.take_signature()) {
+                    (Some(t), Some(signature)) => {
+                        index.find_and_insert(&Seen::of(&tip), signature, t, false)
+                    }
+                    _ => Vec::new(),
                 };
                 let decisions = evaluator.decide(&tip, &prepared, &repeats, false);
                 serde_json::to_writer(&mut out, &decisions).unwrap();

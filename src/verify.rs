@@ -8,9 +8,7 @@
 use miette::Severity;
 use serde::Serialize;
 
-use crate::eval::{
-    DuplicateIndex, Evaluator, Outcome, Prepared, Repeat, Seen, Signature, Subject, Tip,
-};
+use crate::eval::{DuplicateIndex, Evaluator, Outcome, Prepared, Repeat, Seen, Subject, Tip};
 use crate::lang::{Lang, Message, Text};
 use crate::model::{Example, Expected, Model};
 use crate::syntax::Span;
@@ -98,18 +96,18 @@ pub fn run_examples(model: &Model, filter: Option<&str>) -> Vec<ExampleResult> {
         let mut seen = DuplicateIndex::new();
         for example in &campaign.examples {
             let tip = tip(example);
-            evaluator.prepare(&tip.text, &mut prepared);
-            let repeats: Vec<Repeat> = match threshold {
-                Some(threshold) => seen.find_and_insert(
+            evaluator.prepare(&tip, &mut prepared);
+            let repeats: Vec<Repeat> = match (threshold, prepared.take_signature()) {
+                (Some(threshold), Some(signature)) => seen.find_and_insert(
                     &Seen {
                         id: &example.name,
                         ..Seen::of(&tip)
                     },
-                    Signature::of(prepared.normalized()),
+                    signature,
                     threshold,
                     false,
                 ),
-                None => Vec::new(),
+                _ => Vec::new(),
             };
             let selected =
                 filter.is_none_or(|f| example.name.contains(f) || campaign.id.contains(f));

@@ -146,7 +146,7 @@ mod evaluation {
             });
             let tip = decoder.json(&record.to_string(), 1).expect("a well-formed record");
             let mut prepared = Prepared::default();
-            evaluator.prepare(&tip.text, &mut prepared);
+            evaluator.prepare(&tip, &mut prepared);
             let chars: Vec<char> = tip.text.chars().collect();
             for decision in evaluator.decide(&tip, &prepared, &[], true) {
                 if let Outcome::Accepted { matches, .. } = decision.outcome {

@@ -96,7 +96,7 @@ fn measure(dir: &str) -> Figures {
             });
             let mut label = tip.id.splitn(3, '/');
             let (campaign, category) = (label.next().unwrap_or(""), label.next().unwrap_or(""));
-            evaluator.prepare(&tip.text, &mut prepared);
+            evaluator.prepare(&tip, &mut prepared);
             let decisions = evaluator.decide(&tip, &prepared, &[], false);
             if campaign == "none" {
                 figures.nowhere += 1;

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+/// The benches run the library with the allocator the `rectify` binary uses (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A small, fast, deterministic generator (xorshift64*).
 pub struct Rng(u64);
 

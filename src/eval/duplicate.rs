@@ -124,42 +124,89 @@ fn counts(c: char) -> bool {
     }
 }
 
-impl Signature {
-    /// The signature of a text in normal form.
-    pub fn of(normalized: &Normalized) -> Signature {
-        let mut values = [u32::MAX; BINS];
-        let mut exact = 0xcbf2_9ce4_8422_2325u64;
-        let mut previous: Option<char> = None;
-        let mut shingles = 0;
-        let mut set = Vec::new();
-        for c in normalized.text.chars().filter(|c| counts(*c)) {
-            exact = (exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
-            if let Some(p) = previous {
-                let hash = mix(((p as u64) << 32) | c as u64);
-                let bin = (((hash >> 32) * BINS as u64) >> 32) as usize;
-                let value = hash as u32;
-                if value < values[bin] {
-                    values[bin] = value;
-                }
-                shingles += 1;
-                if shingles <= EXACT_UP_TO {
-                    set.push((hash >> 16) as u16);
-                }
-            }
-            previous = Some(c);
+/// A signature being made, one character of the normal form at a time: the scan and the
+/// signature read the normal form in the pass that writes it. Its buffers are kept from one
+/// text to the next.
+#[derive(Debug, Clone)]
+pub(crate) struct Signer {
+    values: [u32; BINS],
+    exact: u64,
+    previous: Option<char>,
+    shingles: usize,
+    /// The bigram hashes of the text so far, while it is short.
+    set: Vec<u16>,
+}
+
+impl Default for Signer {
+    fn default() -> Signer {
+        Signer {
+            values: [u32::MAX; BINS],
+            exact: FNV_OFFSET,
+            previous: None,
+            shingles: 0,
+            set: Vec::new(),
         }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+impl Signer {
+    /// Starts a new text.
+    pub(crate) fn clear(&mut self) {
+        self.values = [u32::MAX; BINS];
+        self.exact = FNV_OFFSET;
+        self.previous = None;
+        self.shingles = 0;
+        self.set.clear();
+    }
+
+    /// The next character of the normal form.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, c: char) {
+        if !counts(c) {
+            return;
+        }
+        self.exact = (self.exact ^ c as u64).wrapping_mul(0x0100_0000_01b3);
+        if let Some(p) = self.previous {
+            let hash = mix(((p as u64) << 32) | c as u64);
+            let bin = (((hash >> 32) * BINS as u64) >> 32) as usize;
+            // A branch here would be mispredicted about as often as it is taken.
+            self.values[bin] = self.values[bin].min(hash as u32);
+            self.shingles += 1;
+            if self.shingles <= EXACT_UP_TO {
+                self.set.push((hash >> 16) as u16);
+            }
+        }
+        self.previous = Some(c);
+    }
+
+    /// The signature of the text pushed since the last [`clear`](Signer::clear).
+    pub(crate) fn finish(&mut self) -> Signature {
+        let mut values = self.values;
         densify(&mut values);
-        let set = (shingles <= EXACT_UP_TO).then(|| {
-            set.sort_unstable();
-            set.dedup();
-            set
+        let set = (self.shingles <= EXACT_UP_TO).then(|| {
+            self.set.sort_unstable();
+            self.set.dedup();
+            self.set.clone()
         });
         Signature {
             values: values.map(|v| v as u8),
-            exact,
-            shingles,
+            exact: self.exact,
+            shingles: self.shingles,
             set,
         }
+    }
+}
+
+impl Signature {
+    /// The signature of a text in normal form.
+    pub fn of(normalized: &Normalized) -> Signature {
+        let mut signer = Signer::default();
+        for c in normalized.text.chars() {
+            signer.push(c);
+        }
+        signer.finish()
     }
 
     fn band_key(values: &[u8; BINS], band: usize) -> u32 {
@@ -253,12 +300,13 @@ fn likeness_at_least(a: Parts<'_>, b: Parts<'_>, threshold: f64) -> Option<f64> 
             likeness(shared as f64, x.len(), y.len())
         }
         _ => {
-            let agree = a
-                .values
-                .iter()
-                .zip(b.values)
-                .filter(|(x, y)| x == y)
-                .count();
+            // Counted in bytes, which the compiler turns into a few vector compares.
+            let agree = usize::from(
+                a.values
+                    .iter()
+                    .zip(b.values)
+                    .fold(0u8, |agree, (x, y)| agree + u8::from(x == y)),
+            );
             let jaccard = if agree == BINS {
                 1.0
             } else {

@@ -59,18 +59,27 @@ pub struct Evaluator<'m> {
     lang: Lang,
 }
 
-/// A tip's text in normal form and the hits of the scan, ready for [`Evaluator::decide`].
+/// A tip's text in normal form, the hits of the scan and the signature for the repeat search,
+/// ready for [`Evaluator::decide`]. Its buffers are kept from one tip to the next.
 #[derive(Debug, Default, Clone)]
 pub struct Prepared {
     normalized: Normalized,
     hits: Vec<Hit>,
     present: Vec<u64>,
+    signer: duplicate::Signer,
+    signature: Option<Signature>,
 }
 
 impl Prepared {
     /// The text in normal form.
     pub fn normalized(&self) -> &Normalized {
         &self.normalized
+    }
+
+    /// The signature of the text, when the evaluator looks for repeats; taken, so that it
+    /// can be handed to a [`RepeatIndex`] without a copy.
+    pub fn take_signature(&mut self) -> Option<Signature> {
+        self.signature.take()
     }
 }
 
@@ -138,14 +147,48 @@ impl<'m> Evaluator<'m> {
         self.duplicate_threshold
     }
 
-    /// Puts a tip's text in normal form and scans it, reusing `prepared`'s buffers.
-    pub fn prepare(&self, text: &str, prepared: &mut Prepared) {
-        prepared.normalized.fill(text);
-        self.scanner.scan(
-            &prepared.normalized,
-            &mut prepared.hits,
-            &mut prepared.present,
-        );
+    /// Puts a tip's text in normal form, scans it and signs it, in one pass, reusing
+    /// `prepared`'s buffers. The text is scanned only when some campaign takes the tip in
+    /// (its window and scope): no decision of the others reads what a scan finds. It is
+    /// signed whenever some campaign looks for repeats, since a later tip may repeat it.
+    pub fn prepare(&self, tip: &Tip, prepared: &mut Prepared) {
+        let Prepared {
+            normalized,
+            hits,
+            present,
+            signer,
+            signature,
+        } = prepared;
+        hits.clear();
+        signer.clear();
+        let signs = self.duplicate_threshold.is_some();
+        let mut scan = if self.admitted_anywhere(tip) {
+            self.scanner.start()
+        } else {
+            None
+        };
+        normalized.fill_with(&tip.text, |c| {
+            if let Some(scan) = scan.as_mut() {
+                scan.push(c, hits);
+            }
+            if signs {
+                signer.push(c);
+            }
+        });
+        self.scanner.finish(hits, present);
+        *signature = signs.then(|| signer.finish());
+    }
+
+    /// Whether some campaign takes the tip in: its window holds the day received and its
+    /// scope the subject.
+    fn admitted_anywhere(&self, tip: &Tip) -> bool {
+        self.model
+            .campaigns
+            .iter()
+            .enumerate()
+            .any(|(index, campaign)| {
+                in_window(campaign, tip) && self.scope_problem(index, campaign, tip).is_none()
+            })
     }
 
     /// Every campaign's decision on a prepared tip, in model order. `repeats` are the earlier
@@ -209,7 +252,7 @@ impl<'m> Evaluator<'m> {
             }
         };
 
-        let in_window = campaign.windows.iter().any(|w| w.contains(tip.received));
+        let in_window = in_window(campaign, tip);
         note(&|| "window".into(), in_window, &|| {
             let windows: Vec<String> = campaign
                 .windows
@@ -399,6 +442,11 @@ impl<'m> Evaluator<'m> {
         }
         None
     }
+}
+
+/// Whether one of the campaign's windows holds the day the tip was received.
+fn in_window(campaign: &Campaign, tip: &Tip) -> bool {
+    campaign.windows.iter().any(|w| w.contains(tip.received))
 }
 
 /// Departments of the matched categories: every lead first, then those that only co-operate.

@@ -2,8 +2,10 @@
 //! pass of it finds in a tip.
 
 use daachorse::CharwiseDoubleArrayAhoCorasick;
+use daachorse::charwise::iter::FindOverlappingStepper;
 
 use crate::model::{MatchRule, Model};
+#[cfg(test)]
 use crate::text::Normalized;
 
 /// The automaton, and for each campaign the pattern each of its literals became.
@@ -105,9 +107,29 @@ impl Scanner {
         self.patterns[campaign][literal]
     }
 
-    /// Every occurrence of every pattern, overlapping ones included (a keyword inside a longer
-    /// keyword still counts), sorted by pattern then position; and the set of patterns found,
-    /// one bit each, for the rules that only ask whether a literal occurs.
+    /// A scan of one text, to be fed its normal form a character at a time; `None` when
+    /// there is nothing to look for.
+    pub(crate) fn start(&self) -> Option<Scan<'_>> {
+        let automaton = self.automaton.as_ref()?;
+        Some(Scan(automaton.find_overlapping_stepper()))
+    }
+
+    /// Sorts what a scan found by pattern then position, and sets the found-set: one bit per
+    /// pattern, for the rules that only ask whether a literal occurs. With no scan (a tip no
+    /// campaign takes in), nothing is found.
+    pub(crate) fn finish(&self, hits: &mut [Hit], present: &mut Vec<u64>) {
+        present.clear();
+        present.resize(self.count.div_ceil(64), 0);
+        hits.sort_unstable();
+        for hit in hits.iter() {
+            present[hit.pattern as usize / 64] |= 1 << (hit.pattern % 64);
+        }
+    }
+
+    /// Every occurrence of every pattern in a normal form, overlapping ones included (a
+    /// keyword inside a longer keyword still counts), as [`finish`](Scanner::finish) leaves
+    /// them.
+    #[cfg(test)]
     pub(crate) fn scan(
         &self,
         normalized: &Normalized,
@@ -115,24 +137,30 @@ impl Scanner {
         present: &mut Vec<u64>,
     ) {
         hits.clear();
-        present.clear();
-        present.resize(self.count.div_ceil(64), 0);
-        let Some(automaton) = &self.automaton else {
-            return;
-        };
-        hits.extend(
-            automaton
-                .find_overlapping_iter(&normalized.text)
-                .map(|m| Hit {
-                    pattern: m.value(),
-                    start: m.start() as u32,
-                    end: m.end() as u32,
-                }),
-        );
-        hits.sort_unstable();
-        for hit in hits.iter() {
-            present[hit.pattern as usize / 64] |= 1 << (hit.pattern % 64);
+        if let Some(mut scan) = self.start() {
+            for c in normalized.text.chars() {
+                scan.push(c, hits);
+            }
         }
+        self.finish(hits, present);
+    }
+}
+
+/// A scan under way: the automaton's state after the characters pushed so far.
+pub(crate) struct Scan<'a>(FindOverlappingStepper<'a, u32>);
+
+impl Scan<'_> {
+    /// The next character of the normal form; the patterns ending with it go to `hits`.
+    /// Every occurrence counts, overlapping ones included: a keyword inside a longer keyword
+    /// still counts.
+    #[inline]
+    pub(crate) fn push(&mut self, c: char, hits: &mut Vec<Hit>) {
+        self.0.consume(c);
+        hits.extend(self.0.matches().map(|m| Hit {
+            pattern: m.value(),
+            start: m.start() as u32,
+            end: m.end() as u32,
+        }));
     }
 }
 

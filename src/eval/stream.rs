@@ -156,16 +156,13 @@ impl<'a, 'm> Stream<'a, 'm> {
     ) -> Vec<T> {
         let evaluator = self.evaluator;
         let decoder = self.decoder;
-        let wants_signature = evaluator.duplicate_threshold().is_some();
         let mut analysed: Vec<Analysed> = self.map(batch, |raw| {
             let (line, tip) = (raw.line(), decoder.decode(raw, layout));
             let mut prepared = Prepared::default();
             let mut signature = None;
             if let Ok(tip) = &tip {
-                evaluator.prepare(&tip.text, &mut prepared);
-                if wants_signature {
-                    signature = Some(Signature::of(prepared.normalized()));
-                }
+                evaluator.prepare(tip, &mut prepared);
+                signature = prepared.take_signature();
             }
             Analysed {
                 line,
@@ -303,14 +300,12 @@ impl Stream<'_, '_> {
             let line = raw.line();
             let rendered = match self.decoder.decode(raw, layout.as_ref()) {
                 Ok(tip) => {
-                    evaluator.prepare(&tip.text, &mut prepared);
-                    let repeats = match threshold {
-                        Some(threshold) => {
-                            let signature = Signature::of(prepared.normalized());
-                            self.index
-                                .find_and_insert(&tip, signature, threshold, false)
-                        }
-                        None => Vec::new(),
+                    evaluator.prepare(&tip, &mut prepared);
+                    let repeats = match (threshold, prepared.take_signature()) {
+                        (Some(threshold), Some(signature)) => self
+                            .index
+                            .find_and_insert(&tip, signature, threshold, false),
+                        _ => Vec::new(),
                     };
                     let decisions = evaluator.decide(&tip, &prepared, &repeats, self.explain);
                     render(Item::Decided {
@@ -353,9 +348,10 @@ pub fn remember<R: Read>(
             Ok(tip) => {
                 loaded += 1;
                 if let Some(threshold) = threshold {
-                    evaluator.prepare(&tip.text, &mut prepared);
-                    let signature = Signature::of(prepared.normalized());
-                    index.find_and_insert(&tip, signature, threshold, true);
+                    evaluator.prepare(&tip, &mut prepared);
+                    if let Some(signature) = prepared.take_signature() {
+                        index.find_and_insert(&tip, signature, threshold, true);
+                    }
                 }
             }
             Err(error) => malformed(&error),

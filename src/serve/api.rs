@@ -232,7 +232,7 @@ fn decide_one(
         }
     };
     let mut prepared = Prepared::default();
-    evaluator.prepare(&tip.text, &mut prepared);
+    evaluator.prepare(&tip, &mut prepared);
     let decisions = evaluator.decide(&tip, &prepared, &[], explain);
     let line = decided_line(1, &tip, &decisions, disclosure);
     match serde_json::from_str::<Value>(&line) {

@@ -43,8 +43,9 @@ pub(crate) fn recover(source: &str) -> (Result<SchemeFile, Vec<ParseError>>, Opt
     if let Some(at) = nested_too_deep(source) {
         return (Err(vec![ParseError::TooDeep { at }]), None);
     }
-    if SchemeParser::parse(Rule::file, source).is_ok() {
-        return (lower(source), None);
+    // A file that parses is lowered from that one parse: parsing costs most of checking.
+    if let Ok(pairs) = SchemeParser::parse(Rule::file, source) {
+        return (lower(pairs), None);
     }
     let mut read_past = false;
     let mut errors: Vec<ParseError> = Vec::new();
@@ -114,12 +115,8 @@ fn blank(text: &mut String, (start, end): (usize, usize)) {
     text.replace_range(start..end, &line);
 }
 
-/// The tree of a file that parses.
-fn lower(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
-    let mut pairs = match SchemeParser::parse(Rule::file, source) {
-        Ok(pairs) => pairs,
-        Err(_) => return Err(vec![detailed_error(source)]),
-    };
+/// The tree of a file that parsed.
+fn lower(mut pairs: pest::iterators::Pairs<Rule>) -> Result<SchemeFile, Vec<ParseError>> {
     let file = pairs.next().expect(GRAMMAR);
     let mut campaigns = Vec::new();
     let mut holidays = Vec::new();

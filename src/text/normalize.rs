@@ -6,6 +6,8 @@
 //! form comes from exactly one character of the original, and [`Normalized`] remembers which,
 //! so evidence found in the normal form is reported at its place in the original text.
 
+use std::sync::LazyLock;
+
 use super::script::{is_han, table};
 
 /// A text in normal form, with the way back to the original.
@@ -55,10 +57,20 @@ impl Normalized {
     ///
     /// Records are far shorter than 4 GiB, so offsets fit in `u32`.
     pub fn fill(&mut self, original: &str) {
+        self.fill_with(original, |_| {});
+    }
+
+    /// Puts `original` in normal form, as [`fill`](Normalized::fill) does, and hands each
+    /// character of the normal form to `each` as it is written: what reads the normal form
+    /// once from start to end (the scan, the signature) reads it in the same pass, without
+    /// decoding it again.
+    #[inline]
+    pub fn fill_with(&mut self, original: &str, mut each: impl FnMut(char)) {
         self.text.clear();
         self.runs.clear();
         self.text.reserve(original.len());
         let table = table();
+        let plain = plain();
         let mut previous_han = false;
         // The last character written continues a run: it followed the one before it in the
         // original, and kept its length.
@@ -69,8 +81,19 @@ impl Normalized {
         while let Some((byte, original_char)) = chars.next() {
             let at = index;
             index += 1;
-            let c = if is_han(original_char) {
-                // Most of a Chinese text: no width, case, white space or gloss to fold.
+            let mapped = plain
+                .get(original_char as usize)
+                .copied()
+                .unwrap_or(SPECIAL);
+            let c = if mapped != SPECIAL {
+                // Below U+10000 and not a surrogate, as `plain` holds only such.
+                let mapped =
+                    char::from_u32(u32::from(mapped)).unwrap_or(char::REPLACEMENT_CHARACTER);
+                // Most of a text, Chinese and ASCII alike: one load, and no branch on which
+                // script the character is in (a branch that text mixing the two mispredicts).
+                previous_han = is_han(original_char) | is_han(mapped);
+                mapped
+            } else if is_han(original_char) {
                 previous_han = true;
                 table.simplify(original_char)
             } else {
@@ -112,6 +135,7 @@ impl Normalized {
             in_run = same_length;
             written += 1;
             self.text.push(c);
+            each(c);
         }
     }
 
@@ -187,6 +211,44 @@ pub fn normalize(text: &str) -> String {
     let mut normalized = Normalized::default();
     normalized.fill(text);
     normalized.text
+}
+
+/// In [`plain`], a character that the general rule takes care of.
+const SPECIAL: u16 = 0;
+
+/// Characters below this get an entry in [`plain`]: ASCII, the punctuation Chinese text uses,
+/// and the Unified Ideographs.
+const PLAIN_END: u32 = 0xA000;
+
+/// For each character below [`PLAIN_END`], the one character it becomes in the normal form,
+/// when that depends on nothing around it; [`SPECIAL`] for white space, the parenthesis that
+/// may open a pinyin gloss, NUL, and a character that would become one past U+FFFF. Built
+/// from the general rule, so the two cannot disagree. Two bytes an entry, so that the part
+/// of it that Chinese text touches stays in the processor's cache.
+fn plain() -> &'static [u16] {
+    static PLAIN: LazyLock<Box<[u16]>> = LazyLock::new(|| {
+        let table = table();
+        (0..PLAIN_END)
+            .map(|code| {
+                let Some(original) = char::from_u32(code) else {
+                    return SPECIAL;
+                };
+                let c = if is_han(original) {
+                    table.simplify(original)
+                } else if original.is_ascii() {
+                    original.to_ascii_lowercase()
+                } else {
+                    table.simplify(fold_width(original))
+                };
+                if c == '(' || c.is_whitespace() {
+                    SPECIAL
+                } else {
+                    u16::try_from(u32::from(c.to_ascii_lowercase())).unwrap_or(SPECIAL)
+                }
+            })
+            .collect()
+    });
+    &PLAIN
 }
 
 /// Full-width ASCII forms and the ideographic space, as their half-width counterparts.
