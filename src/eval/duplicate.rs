@@ -133,8 +133,9 @@ pub(crate) struct Signer {
     exact: u64,
     previous: Option<char>,
     shingles: usize,
-    /// The bigram hashes of the text so far, while it is short.
-    set: Vec<u16>,
+    /// The bigram hashes of the text so far, while it is short: a fixed array, so that
+    /// keeping one is a store, with no length to check and grow.
+    set: Box<[u16; EXACT_UP_TO]>,
 }
 
 impl Default for Signer {
@@ -144,7 +145,7 @@ impl Default for Signer {
             exact: FNV_OFFSET,
             previous: None,
             shingles: 0,
-            set: Vec::new(),
+            set: Box::new([0; EXACT_UP_TO]),
         }
     }
 }
@@ -158,7 +159,6 @@ impl Signer {
         self.exact = FNV_OFFSET;
         self.previous = None;
         self.shingles = 0;
-        self.set.clear();
     }
 
     /// The next character of the normal form.
@@ -173,10 +173,10 @@ impl Signer {
             let bin = (((hash >> 32) * BINS as u64) >> 32) as usize;
             // A branch here would be mispredicted about as often as it is taken.
             self.values[bin] = self.values[bin].min(hash as u32);
-            self.shingles += 1;
-            if self.shingles <= EXACT_UP_TO {
-                self.set.push((hash >> 16) as u16);
+            if let Some(slot) = self.set.get_mut(self.shingles) {
+                *slot = (hash >> 16) as u16;
             }
+            self.shingles += 1;
         }
         self.previous = Some(c);
     }
@@ -186,9 +186,10 @@ impl Signer {
         let mut values = self.values;
         densify(&mut values);
         let set = (self.shingles <= EXACT_UP_TO).then(|| {
-            self.set.sort_unstable();
-            self.set.dedup();
-            self.set.clone()
+            let mut set = self.set[..self.shingles].to_vec();
+            set.sort_unstable();
+            set.dedup();
+            set
         });
         Signature {
             values: values.map(|v| v as u8),
@@ -610,36 +611,40 @@ impl DuplicateIndex {
                 }
             }
         }
-        let mut consider = |index: &DuplicateIndex, candidate: u32, found: &mut Vec<(u32, f64)>| {
-            if seen.contains(&candidate) {
-                return;
-            }
-            seen.push(candidate);
-            let earlier = index.signature_parts(candidate);
-            if let Some(similarity) = likeness_at_least(earlier, signature.parts(), threshold) {
-                found.push((candidate, similarity));
+        // Every table is looked up, and every candidate gathered, before any is compared, so
+        // that the look-ups, each a likely cache miss, wait for memory together.
+        let subject = tip.subject.unwrap_or(0);
+        let latest_of_subject = if subject != 0 {
+            let subjects = &self.subjects;
+            self.by_subject.get(|tip| subjects[tip as usize], subject)
+        } else {
+            None
+        };
+        let compare_from = seen.len();
+        let mut gather = |candidate: u32| {
+            if !seen.contains(&candidate) {
+                seen.push(candidate);
             }
         };
         if identical.is_none() {
-            for (band, slots) in self.latest.iter().enumerate() {
+            let values = &self.values;
+            let latest: [Option<u32>; BANDS] = std::array::from_fn(|band| {
                 let key = band_key(&signature.values, band);
-                let values = &self.values;
-                let latest = slots.get(|tip| band_key(&values[tip as usize], band), key);
+                self.latest[band].get(|tip| band_key(&values[tip as usize], band), key)
+            });
+            for (band, latest) in latest.into_iter().enumerate() {
                 let next = |t: u32| self.previous[t as usize * BANDS + band];
-                for candidate in chain(latest, BUCKET_LIMIT, next) {
-                    consider(self, candidate, &mut found);
-                }
+                chain(latest, BUCKET_LIMIT, next).for_each(&mut gather);
             }
         }
         // A shorter retelling of an earlier tip about the same subject may share no band with
         // it: the subject's latest tips are looked at too.
-        let subject = tip.subject.unwrap_or(0);
-        if subject != 0 {
-            let subjects = &self.subjects;
-            let latest = self.by_subject.get(|tip| subjects[tip as usize], subject);
-            let next = |t: u32| self.previous_of_subject[t as usize];
-            for candidate in chain(latest, SUBJECT_LIMIT, next) {
-                consider(self, candidate, &mut found);
+        let next = |t: u32| self.previous_of_subject[t as usize];
+        chain(latest_of_subject, SUBJECT_LIMIT, next).for_each(&mut gather);
+        for &candidate in &seen[compare_from..] {
+            let earlier = self.signature_parts(candidate);
+            if let Some(similarity) = likeness_at_least(earlier, signature.parts(), threshold) {
+                found.push((candidate, similarity));
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
