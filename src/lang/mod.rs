@@ -13,6 +13,7 @@
 //!
 //! This module knows nothing of schemes or tips; it must not decide anything.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -192,40 +193,43 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 /// Fills a template's placeholders from `args`; a placeholder without an argument stays as
 /// written.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut chars = template.char_indices().peekable();
-    while let Some((index, c)) = chars.next() {
-        match c {
-            '{' if matches!(chars.peek(), Some((_, '{'))) => {
-                chars.next();
+    let values: usize = args.iter().map(|(_, value)| value.len()).sum();
+    let mut out = String::with_capacity(template.len() + values);
+    // Copied a stretch at a time, between braces: decisions of every tip outside a campaign's
+    // scope are put in words here.
+    let mut rest = template;
+    // Braces are ASCII: a byte search finds them without decoding the characters between.
+    while let Some(at) = rest.bytes().position(|b| b == b'{' || b == b'}') {
+        out.push_str(&rest[..at]);
+        let brace = &rest[at..at + 1];
+        let after = &rest[at + 1..];
+        if after.starts_with(brace) {
+            out.push_str(brace);
+            rest = &after[1..];
+            continue;
+        }
+        if brace == "}" {
+            out.push('}');
+            rest = after;
+            continue;
+        }
+        let Some(close) = after.find('}') else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        let name = &after[..close];
+        match args.iter().find(|(arg, _)| *arg == name) {
+            Some((_, value)) => out.push_str(value),
+            None => {
                 out.push('{');
-            }
-            '}' if matches!(chars.peek(), Some((_, '}'))) => {
-                chars.next();
+                out.push_str(name);
                 out.push('}');
             }
-            '{' => {
-                let rest = &template[index + 1..];
-                let Some(close) = rest.find('}') else {
-                    out.push('{');
-                    continue;
-                };
-                let name = &rest[..close];
-                match args.iter().find(|(arg, _)| *arg == name) {
-                    Some((_, value)) => out.push_str(value),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                for _ in 0..name.chars().count() + 1 {
-                    chars.next();
-                }
-            }
-            other => out.push(other),
         }
+        rest = &after[close + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -315,14 +319,20 @@ impl Text {
 
     /// The text in `lang`.
     pub fn render(&self, lang: Lang) -> String {
-        let values: Vec<(&str, String)> = self
+        let values: Vec<(&str, Cow<str>)> = self
             .args
             .iter()
-            .map(|(name, arg)| (*name, arg.render(lang)))
+            .map(|(name, arg)| {
+                let value = match arg {
+                    Arg::Plain(text) => Cow::Borrowed(text.as_str()),
+                    Arg::Text(text) => Cow::Owned(text.render(lang)),
+                };
+                (*name, value)
+            })
             .collect();
         let borrowed: Vec<(&str, &str)> = values
             .iter()
-            .map(|(name, value)| (*name, value.as_str()))
+            .map(|(name, value)| (*name, value.as_ref()))
             .collect();
         fill(lang.template(self.key), &borrowed)
     }
@@ -349,4 +359,31 @@ pub(crate) fn comma_list(items: Vec<Text>) -> Text {
             .with("init", init)
             .with("next", next)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn placeholders_are_filled_and_the_words_around_them_kept() {
+        assert_eq!(
+            fill(
+                "对象所在地区为 {region}，不在 {accepted} 范围内",
+                &[("region", "520203"), ("accepted", "520201、520202")]
+            ),
+            "对象所在地区为 520203，不在 520201、520202 范围内"
+        );
+        assert_eq!(fill("{a}{a}{b}", &[("a", "x"), ("b", "")]), "xx");
+    }
+
+    #[test]
+    fn doubled_braces_are_braces_and_unknown_or_open_placeholders_stay_as_written() {
+        assert_eq!(fill("{{a}} {a}", &[("a", "1")]), "{a} 1");
+        assert_eq!(fill("{missing} and {a}", &[("a", "1")]), "{missing} and 1");
+        assert_eq!(fill("a } b", &[]), "a } b");
+        assert_eq!(fill("open { here", &[("here", "1")]), "open { here");
+        assert_eq!(fill("{a{b}", &[("a{b", "odd")]), "odd");
+        assert_eq!(fill("", &[("a", "1")]), "");
+    }
 }
