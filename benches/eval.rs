@@ -59,7 +59,7 @@ fn evaluation(c: &mut Criterion) {
         .enumerate()
         .map(|(i, l)| decoder.json(l, i + 1).unwrap())
         .collect();
-    group.bench_function("normalise and scan", |b| {
+    group.bench_function("normalise, scan and sign", |b| {
         let mut prepared = Prepared::default();
         b.iter(|| {
             for tip in &decoded {
