@@ -26,6 +26,7 @@ pub enum Disclosure {
 struct DecidedRecord<'a> {
     line: usize,
     tip: &'a str,
+    #[serde(serialize_with = "super::decision::iso_date")]
     received: NaiveDate,
     real_name: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
