@@ -303,12 +303,10 @@ pub(crate) fn iso_date<S: serde::Serializer>(
     date: &NaiveDate,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let Ok(year) = u32::try_from(date.year()) else {
-        return serializer.collect_str(date);
+    let year = match u32::try_from(date.year()) {
+        Ok(year) if year <= 9999 => year,
+        _ => return serializer.collect_str(date),
     };
-    if year > 9999 {
-        return serializer.collect_str(date);
-    }
     let digit = |n: u32| b'0' + (n % 10) as u8;
     let (month, day) = (date.month(), date.day());
     let text = [
@@ -461,7 +459,7 @@ pub struct Explanation {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
     use serde::Serialize;
 
     use super::{ScopeReason, iso_date};
@@ -492,7 +490,7 @@ mod tests {
             );
         }
         let mut date = NaiveDate::from_ymd_opt(2015, 1, 1).expect("a real date");
-        while chrono::Datelike::year(&date) < 2031 {
+        while date.year() < 2031 {
             assert_eq!(
                 serde_json::to_string(&Ours(date)).expect("a date serialises"),
                 serde_json::to_string(&date).expect("a date serialises")
