@@ -14,6 +14,8 @@
 //! each band's bucket and its id: under 200 bytes a tip, never the text; a short text adds its
 //! bigram set, two bytes a bigram.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::decision::Repeat;
@@ -391,6 +393,13 @@ const BUCKET_LIMIT: usize = 4;
 
 const NONE: u32 = u32::MAX;
 
+/// Tips whose ids are counted from one 64-bit start.
+const ID_CHUNK: usize = 32;
+
+/// The longest id remembered, in bytes; a longer one is cut at a character boundary. With
+/// [`ID_CHUNK`], a chunk's ids stay under 4 GiB, so a 32-bit offset holds any end in it.
+const MAX_ID_BYTES: usize = 64 << 20;
+
 /// A set of tips by a 64-bit key that each tip's own record gives back: open addressing,
 /// linear probing, one tip number and one byte of the key's hash per slot, the key itself
 /// never stored. Each slot holds the latest tip with its key.
@@ -482,9 +491,12 @@ fn home(hash: u64, size: usize) -> usize {
 /// Every tip seen so far, by signature.
 #[derive(Debug)]
 pub struct DuplicateIndex {
-    /// The ids, one after another; `ends[tip]` is where a tip's id ends.
+    /// The ids, one after another. `id_ends[tip]` is where a tip's id ends, counted from
+    /// `id_starts[tip / ID_CHUNK]`, where the ids of its chunk of tips begin: four bytes a tip
+    /// rather than eight.
     ids: String,
-    ends: Vec<u64>,
+    id_starts: Vec<u64>,
+    id_ends: Vec<u32>,
     /// One bit per tip: it came from the history, not from the input being decided.
     history: Vec<u64>,
     /// The day each tip was received, as days from the common era.
@@ -492,18 +504,21 @@ pub struct DuplicateIndex {
     values: Vec<[u8; BINS]>,
     exact: Vec<u64>,
     shingles: Vec<u32>,
-    /// The bigram sets of short texts, one after another; `set_ends[tip]` is where a tip's
-    /// ends (a long text's is empty).
+    /// The bigram sets of short texts, one after another, and for each short text, in the
+    /// order of tips, the tip and where its set ends. Most texts are long, so a tip without a
+    /// set costs nothing here.
     sets: Vec<u16>,
-    set_ends: Vec<u32>,
+    set_ends: Vec<(u32, u32)>,
     /// Per tip, the key of its subject and of its reporter (`0`: none).
     subjects: Vec<u64>,
     reporters: Vec<u64>,
     /// The first tip of each text, by its hash.
     first: Slots,
-    /// The latest tip of each text; earlier ones are chained through `previous_same_text`.
-    latest_same_text: Slots,
-    previous_same_text: Vec<u32>,
+    /// For a text seen more than once, by its first tip, the latest tip with it; earlier ones
+    /// are chained through `previous_same_text`. Few texts come twice, so these are maps of
+    /// the few rather than a table and a column of every tip.
+    latest_same_text: HashMap<u32, u32>,
+    previous_same_text: HashMap<u32, u32>,
     /// The latest tip of each subject; earlier ones are chained through `previous_of_subject`.
     by_subject: Slots,
     previous_of_subject: Vec<u32>,
@@ -517,7 +532,8 @@ impl Default for DuplicateIndex {
     fn default() -> DuplicateIndex {
         DuplicateIndex {
             ids: String::new(),
-            ends: Vec::new(),
+            id_starts: Vec::new(),
+            id_ends: Vec::new(),
             history: Vec::new(),
             received: Vec::new(),
             values: Vec::new(),
@@ -528,8 +544,8 @@ impl Default for DuplicateIndex {
             subjects: Vec::new(),
             reporters: Vec::new(),
             first: Slots::salted(0),
-            latest_same_text: Slots::salted(u64::MAX - 1),
-            previous_same_text: Vec::new(),
+            latest_same_text: HashMap::new(),
+            previous_same_text: HashMap::new(),
             by_subject: Slots::salted(u64::MAX),
             previous_of_subject: Vec::new(),
             latest: std::array::from_fn(|band| Slots::salted((band as u64 + 1) << 32)),
@@ -546,34 +562,48 @@ impl DuplicateIndex {
 
     /// The number of tips remembered.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.id_ends.len()
     }
 
     /// Whether no tip is remembered.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.id_ends.is_empty()
     }
 
     /// The bigram set of a short text.
     fn set(&self, tip: u32) -> Option<&[u16]> {
-        let tip = tip as usize;
-        let start = if tip == 0 {
-            0
-        } else {
-            self.set_ends[tip - 1] as usize
+        let at = self.set_ends.binary_search_by_key(&tip, |(t, _)| *t).ok()?;
+        let start = match at {
+            0 => 0,
+            _ => self.set_ends[at - 1].1 as usize,
         };
-        let end = self.set_ends[tip] as usize;
-        (end > start).then(|| &self.sets[start..end])
+        Some(&self.sets[start..self.set_ends[at].1 as usize])
     }
 
     fn id(&self, tip: u32) -> &str {
         let tip = tip as usize;
-        let start = if tip == 0 {
-            0
+        let base = self.id_starts[tip / ID_CHUNK] as usize;
+        let start = if tip % ID_CHUNK == 0 {
+            base
         } else {
-            self.ends[tip - 1] as usize
+            base + self.id_ends[tip - 1] as usize
         };
-        &self.ids[start..self.ends[tip] as usize]
+        &self.ids[start..base + self.id_ends[tip] as usize]
+    }
+
+    fn remember_id(&mut self, id: &str) {
+        let tip = self.id_ends.len();
+        if tip % ID_CHUNK == 0 {
+            self.id_starts.push(self.ids.len() as u64);
+        }
+        let base = self.id_starts[tip / ID_CHUNK] as usize;
+        let mut keep = id.len().min(MAX_ID_BYTES);
+        while !id.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        self.ids.push_str(&id[..keep]);
+        // At most ID_CHUNK ids of at most MAX_ID_BYTES each since `base`: it fits.
+        self.id_ends.push((self.ids.len() - base) as u32);
     }
 
     /// The earlier tips at `threshold` or above, the most similar first (the earliest among
@@ -600,11 +630,9 @@ impl DuplicateIndex {
             found.push((earlier, 1.0));
             // And the latest tips with the same text, for clauses that ask for more than the
             // text: the first may be about another subject, or from another reporter.
-            let exact = &self.exact;
-            let latest = self
-                .latest_same_text
-                .get(|tip| exact[tip as usize], signature.exact);
-            for candidate in chain(latest, MAX_REPEATS, |t| self.previous_same_text[t as usize]) {
+            let latest = self.latest_same_text.get(&earlier).copied();
+            let next = |t: u32| self.previous_same_text.get(&t).copied().unwrap_or(NONE);
+            for candidate in chain(latest, MAX_REPEATS, next) {
                 if !seen.contains(&candidate) {
                     seen.push(candidate);
                     found.push((candidate, 1.0));
@@ -650,12 +678,14 @@ impl DuplicateIndex {
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         found.truncate(MAX_REPEATS);
 
-        let index = self.ends.len() as u32;
+        let index = self.id_ends.len() as u32;
         self.values.push(signature.values);
         self.exact.push(signature.exact);
         self.shingles.push(signature.shingles as u32);
-        self.sets.extend(signature.set.iter().flatten());
-        self.set_ends.push(self.sets.len() as u32);
+        if let Some(set) = signature.set.as_ref().filter(|set| !set.is_empty()) {
+            self.sets.extend(set);
+            self.set_ends.push((index, self.sets.len() as u32));
+        }
         self.subjects.push(subject);
         self.reporters.push(tip.reporter.unwrap_or(0));
         // An identical text is found through the first tip with it; it joins no bucket, so a
@@ -667,11 +697,10 @@ impl DuplicateIndex {
             self.first
                 .put(|tip| exact[tip as usize], signature.exact, index);
         }
-        let previous_same_text = self
-            .latest_same_text
-            .put(|tip| exact[tip as usize], signature.exact, index)
-            .unwrap_or(NONE);
-        self.previous_same_text.push(previous_same_text);
+        if let Some(first) = identical {
+            let before = self.latest_same_text.insert(first, index).unwrap_or(first);
+            self.previous_same_text.insert(index, before);
+        }
         for (band, slots) in self.latest.iter_mut().enumerate() {
             let previous = if joins {
                 let key = band_key(&signature.values, band);
@@ -692,8 +721,7 @@ impl DuplicateIndex {
             NONE
         };
         self.previous_of_subject.push(previous_of_subject);
-        self.ids.push_str(tip.id);
-        self.ends.push(self.ids.len() as u64);
+        self.remember_id(tip.id);
         self.received.push(tip.received.num_days_from_ce());
         if index as usize / 64 >= self.history.len() {
             self.history.push(0);
@@ -869,6 +897,42 @@ mod tests {
             repeats.iter().any(|r| r.tip == "A" && r.same_subject),
             "{repeats:?}"
         );
+    }
+
+    #[test]
+    fn every_earlier_tip_is_given_back_by_its_own_id() {
+        // Ids of every length across many chunks, short and long texts interleaved, so that a
+        // repeat's id and its bigram set are looked up away from the start of the index.
+        let text = |i: usize| match i % 3 {
+            0 => format!("{FIRST}{}", "第一".repeat(i)),
+            1 => format!("{OTHER}{i}"),
+            _ => format!("{LONG}{}", LONG.repeat(i % 4)),
+        };
+        let id = |i: usize| format!("{i}-{}", "号".repeat(i % 7));
+        let mut index = DuplicateIndex::new();
+        for i in 0..150 {
+            add(&mut index, &id(i), &format!("{i}号线索:{}", text(i)));
+        }
+        for i in [0, 1, 31, 32, 33, 64, 100, 149] {
+            let repeats = add(&mut index, "again", &format!("{i}号线索:{}", text(i)));
+            assert_eq!(
+                (repeats[0].tip.as_str(), repeats[0].similarity),
+                (id(i).as_str(), 1.0),
+                "{repeats:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_text_that_comes_many_times_gives_back_its_latest_tips() {
+        let mut index = DuplicateIndex::new();
+        for id in ["A", "B", "C"] {
+            add(&mut index, id, FIRST);
+        }
+        add(&mut index, "D", OTHER);
+        let repeats = add(&mut index, "E", FIRST);
+        let ids: Vec<&str> = repeats.iter().map(|r| r.tip.as_str()).collect();
+        assert_eq!(ids, ["A", "B", "C"]);
     }
 
     #[test]
