@@ -1,8 +1,10 @@
 //! Showing diagnostics: graphical on a terminal, plain when piped or under `NO_COLOR`, JSON for
 //! tools. The named source is attached here, once, at the edge.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -56,9 +58,11 @@ impl Output {
         match self.format {
             DiagnosticFormat::Human => {
                 self.load_errors(unread);
+                let sources = Sources::new(files);
                 let mut err = std::io::stderr().lock();
                 for problem in problems {
-                    let _ = write!(err, "{}", self.human(files, problem));
+                    let located = located(&sources, problem, self.lang);
+                    let _ = write!(err, "{}", render_human(&located, self.color));
                 }
             }
             DiagnosticFormat::Json => {
@@ -79,11 +83,6 @@ impl Output {
         }
     }
 
-    /// One problem, rendered for a person.
-    pub fn human(&self, files: &[SourceFile], problem: &Problem) -> String {
-        render_human(&located(files, problem, self.lang), self.color)
-    }
-
     /// The language it speaks.
     pub fn lang(&self) -> Lang {
         self.lang
@@ -95,7 +94,7 @@ impl Output {
 pub fn render_with_source(output: &Output, message: Message, name: &str, text: &str) -> String {
     let located = Located {
         inner: message,
-        source: named_source(name, text),
+        source: Arc::new(named_source(name, text)),
         related: Vec::new(),
     };
     render_human(&located, output.color)
@@ -105,10 +104,39 @@ pub fn render_with_source(output: &Output, message: Message, name: &str, text: &
 /// terminal made visible.
 fn named_source(name: &str, text: &str) -> Source {
     let masked = mask::reporters(text);
+    let text_shown = terminal::source(&masked).into_owned();
+    let line_starts = std::iter::once(0)
+        .chain(text_shown.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
     Source {
         name: terminal::safe(name).into_owned(),
-        text: terminal::source(&masked).into_owned(),
+        text: text_shown,
+        line_starts,
         original: text.to_string(),
+    }
+}
+
+/// The files of a check, each made ready for miette the first time a problem points into
+/// it, and only once however many do.
+struct Sources<'a> {
+    files: &'a [SourceFile],
+    ready: Vec<OnceCell<Arc<Source>>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(files: &'a [SourceFile]) -> Sources<'a> {
+        Sources {
+            files,
+            ready: files.iter().map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    fn get(&self, file: usize) -> Arc<Source> {
+        let source = self.ready[file].get_or_init(|| {
+            let file = &self.files[file];
+            Arc::new(named_source(&file.name, &file.text))
+        });
+        Arc::clone(source)
     }
 }
 
@@ -121,6 +149,9 @@ fn named_source(name: &str, text: &str) -> Source {
 struct Source {
     name: String,
     text: String,
+    /// Where each line of `text` starts. Masking and escaping leave a line feed as the only
+    /// line end (a lone carriage return is escaped), so these are miette's lines too.
+    line_starts: Vec<usize>,
     original: String,
 }
 
@@ -131,10 +162,20 @@ impl miette::SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        let start = floor_char_boundary(&self.original, inner.span().offset());
+        // miette reads a span by walking the text from its first byte, which makes a file
+        // with many problems quadratic; it is given the text from a few lines above the span
+        // instead, and its answer moved back to where that text starts.
+        let line = self
+            .line_starts
+            .partition_point(|start| *start <= span.offset())
+            .saturating_sub(1);
+        let first_line = line.saturating_sub(context_lines_before + 1);
+        let from = self.line_starts.get(first_line).copied().unwrap_or(0);
+        let shifted = SourceSpan::new((span.offset() - from).into(), span.len());
+        let inner =
+            self.text[from..].read_span(&shifted, context_lines_before, context_lines_after)?;
+        let inner_span = SourceSpan::new((inner.span().offset() + from).into(), inner.span().len());
+        let start = floor_char_boundary(&self.original, inner_span.offset());
         let line_start = self.original[..start]
             .rfind('\n')
             .map_or(0, |newline| newline + 1);
@@ -142,10 +183,10 @@ impl miette::SourceCode for Source {
         let contents = MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            inner_span,
+            inner.line() + first_line,
             column,
-            inner.line_count(),
+            inner.line_count() + first_line,
         )
         .with_language("rectify");
         Ok(Box::new(contents))
@@ -204,20 +245,19 @@ pub fn render_human(diagnostic: &dyn Diagnostic, color: bool) -> String {
 /// A problem with its file attached, and every text it shows made safe for a terminal.
 pub struct Located {
     inner: Message,
-    source: Source,
+    source: Arc<Source>,
     related: Vec<Note>,
 }
 
 /// A problem in `lang` with the source it points into, ready for miette.
-pub fn located(files: &[SourceFile], problem: &Problem, lang: Lang) -> Located {
-    let file = &files[problem.file];
+fn located(sources: &Sources<'_>, problem: &Problem, lang: Lang) -> Located {
     Located {
         inner: problem.message(lang),
-        source: named_source(&file.name, &file.text),
+        source: sources.get(problem.file),
         related: problem
             .related
             .iter()
-            .map(|related| Note::new(files, related, lang))
+            .map(|related| Note::new(sources, related, lang))
             .collect(),
     }
 }
@@ -259,7 +299,7 @@ impl Diagnostic for Located {
         })))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&*self.source)
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         if self.related.is_empty() {
@@ -274,19 +314,18 @@ impl Diagnostic for Located {
 struct Note {
     message: String,
     label: LabeledSpan,
-    source: Source,
+    source: Arc<Source>,
 }
 
 impl Note {
-    fn new(files: &[SourceFile], related: &Related, lang: Lang) -> Note {
-        let file = &files[related.file];
+    fn new(sources: &Sources<'_>, related: &Related, lang: Lang) -> Note {
         Note {
             message: terminal::safe(&related.message.render(lang)).into_owned(),
             label: LabeledSpan::new_with_span(
                 Some(lang.word("label.here").to_string()),
                 related.span,
             ),
-            source: named_source(&file.name, &file.text),
+            source: sources.get(related.file),
         }
     }
 }
@@ -307,7 +346,7 @@ impl Diagnostic for Note {
         Some(Box::new(std::iter::once(self.label.clone())))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&*self.source)
     }
 }
 
@@ -361,4 +400,40 @@ pub fn fatal(message: Text) {
         "{}",
         terminal::safe(&Text::new("cli.fatal").with("message", message).render(lang))
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use miette::{SourceCode, SourceSpan};
+
+    use super::named_source;
+
+    #[test]
+    fn a_span_is_read_as_miette_reads_it_from_the_whole_text() {
+        let text = "专项 a {\r\n  标题 \"一\"\n\n  类别 b \"二\" {\r\n    表现 c \"三\" 匹配 \"开会\"\n  }\n}";
+        let source = named_source("a.scheme", text);
+        assert_eq!(source.text, text, "nothing here to mask or escape");
+        for offset in 0..=text.len() {
+            for len in [0, 1, 7, 40] {
+                for context in 0..4 {
+                    let span = SourceSpan::new(offset.into(), len);
+                    let whole = text.read_span(&span, context, context);
+                    let read = source.read_span(&span, context, context);
+                    let (Ok(whole), Ok(read)) = (whole, read) else {
+                        assert!(
+                            text.read_span(&span, context, context).is_err()
+                                && source.read_span(&span, context, context).is_err(),
+                            "{offset} {len} {context}"
+                        );
+                        continue;
+                    };
+                    let at = format!("offset {offset}, length {len}, context {context}");
+                    assert_eq!(whole.data(), read.data(), "{at}");
+                    assert_eq!(whole.span(), read.span(), "{at}");
+                    assert_eq!(whole.line(), read.line(), "{at}");
+                    assert_eq!(whole.line_count(), read.line_count(), "{at}");
+                }
+            }
+        }
+    }
 }
