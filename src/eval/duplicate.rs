@@ -583,7 +583,7 @@ impl DuplicateIndex {
     fn id(&self, tip: u32) -> &str {
         let tip = tip as usize;
         let base = self.id_starts[tip / ID_CHUNK] as usize;
-        let start = if tip % ID_CHUNK == 0 {
+        let start = if tip.is_multiple_of(ID_CHUNK) {
             base
         } else {
             base + self.id_ends[tip - 1] as usize
@@ -593,7 +593,7 @@ impl DuplicateIndex {
 
     fn remember_id(&mut self, id: &str) {
         let tip = self.id_ends.len();
-        if tip % ID_CHUNK == 0 {
+        if tip.is_multiple_of(ID_CHUNK) {
             self.id_starts.push(self.ids.len() as u64);
         }
         let base = self.id_starts[tip / ID_CHUNK] as usize;
