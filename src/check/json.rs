@@ -1,6 +1,8 @@
 //! Diagnostics as JSON, for tools: `rectify check --format json` and the workbench's API give
 //! the same objects. Columns count characters, not bytes; lines and columns count from 1.
 
+use std::cell::OnceCell;
+
 use serde_json::json;
 
 use super::{Problem, SourceFile};
@@ -9,31 +11,68 @@ use crate::text::floor_char_boundary;
 
 /// Line and character column (both from 1) of a byte offset.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_char_boundary(text, offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    Lines::new(text).line_column(offset)
 }
 
-fn position_json(text: &str, offset: usize) -> serde_json::Value {
-    let (line, column) = line_column(text, offset);
-    json!({ "byte": offset, "line": line, "column": column })
+/// Where the lines of a text start, so that a file with many problems is not read from its
+/// first byte for each position in it.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
 }
 
-/// A problem as JSON: columns count characters, not bytes.
-pub fn problem_json(files: &[SourceFile], problem: &Problem, lang: Lang) -> serde_json::Value {
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|start| *start <= offset);
+        let column = self.text[self.starts[line - 1]..offset].chars().count() + 1;
+        (line, column)
+    }
+
+    fn position(&self, offset: usize) -> serde_json::Value {
+        let (line, column) = self.line_column(offset);
+        json!({ "byte": offset, "line": line, "column": column })
+    }
+}
+
+/// Problems as JSON, in their order: columns count characters, not bytes.
+pub fn problems_json(
+    files: &[SourceFile],
+    problems: &[Problem],
+    lang: Lang,
+) -> Vec<serde_json::Value> {
+    let lines: Vec<OnceCell<Lines<'_>>> = files.iter().map(|_| OnceCell::new()).collect();
+    let lines_of = |file: usize| lines[file].get_or_init(|| Lines::new(&files[file].text));
+    problems
+        .iter()
+        .map(|problem| problem_json(files, problem, lang, &lines_of))
+        .collect()
+}
+
+fn problem_json<'a>(
+    files: &[SourceFile],
+    problem: &Problem,
+    lang: Lang,
+    lines_of: &impl Fn(usize) -> &'a Lines<'a>,
+) -> serde_json::Value {
     let message = problem.message(lang);
     let file = &files[problem.file];
+    let lines = lines_of(problem.file);
     let labels: Vec<serde_json::Value> = message
         .labels
         .iter()
         .map(|(span, label)| {
             json!({
                 "message": label,
-                "start": position_json(&file.text, span.offset()),
-                "end": position_json(&file.text, span.offset() + span.len()),
+                "start": lines.position(span.offset()),
+                "end": lines.position(span.offset() + span.len()),
             })
         })
         .collect();
@@ -41,12 +80,12 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem, lang: Lang) -> serd
         .related
         .iter()
         .map(|related| {
-            let text = &files[related.file].text;
+            let lines = lines_of(related.file);
             json!({
                 "file": files[related.file].name,
                 "message": related.message.render(lang),
-                "start": position_json(text, related.span.start),
-                "end": position_json(text, related.span.end),
+                "start": lines.position(related.span.start),
+                "end": lines.position(related.span.end),
             })
         })
         .collect();
@@ -59,9 +98,34 @@ pub fn problem_json(files: &[SourceFile], problem: &Problem, lang: Lang) -> serd
         "labels": labels,
         "related": related,
         "fix": message.fix.as_ref().map(|(span, replacement)| json!({
-            "start": position_json(&file.text, span.offset()),
-            "end": position_json(&file.text, span.offset() + span.len()),
+            "start": lines.position(span.offset()),
+            "end": lines.position(span.offset() + span.len()),
             "replacement": replacement,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_column;
+    use crate::text::floor_char_boundary;
+
+    /// Lines and columns counted from the start of the text, as a person would.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..floor_char_boundary(text, offset.min(text.len()))];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    #[test]
+    fn every_offset_gets_the_line_and_column_counted_from_the_start() {
+        let text = "专项 a {\r\n  标题 \"一\"\n\n\n  类别 b\n}";
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(line_column(text, offset), counted(text, offset), "{offset}");
+        }
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 4), (1, 2), "after 专, inside 项");
+        assert_eq!(line_column("", 3), (1, 1));
+    }
 }

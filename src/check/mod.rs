@@ -24,7 +24,7 @@ pub use calendar::{
 pub(crate) use condition::{builtin_names, builtin_path as builtin_path_name};
 pub use diagnostic::CheckError;
 pub(crate) use json::line_column;
-pub use json::problem_json;
+pub use json::problems_json;
 
 use crate::lang::{Lang, Message, Text};
 use crate::model::Model;

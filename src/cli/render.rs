@@ -11,7 +11,7 @@ use miette::{
     MietteSpanContents, Severity, SourceSpan, SpanContents,
 };
 use rectify::SourceFile;
-use rectify::check::{Problem, Related, problem_json};
+use rectify::check::{Problem, Related, problems_json};
 use rectify::lang::{Lang, Message, Text};
 use rectify::text::floor_char_boundary;
 use serde_json::json;
@@ -69,7 +69,7 @@ impl Output {
                 let diagnostics: Vec<serde_json::Value> = unread
                     .iter()
                     .map(|error| load_error_json(error, self.lang))
-                    .chain(problems.iter().map(|p| problem_json(files, p, self.lang)))
+                    .chain(problems_json(files, problems, self.lang))
                     .collect();
                 let document = json!({
                     "files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),

@@ -20,7 +20,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::sync::mpsc;
 
 use super::{ApiError, Shared, State, asked_lang, error_json};
-use crate::check::{SourceFile, problem_json};
+use crate::check::{SourceFile, problems_json};
 use crate::eval::{
     DEFAULT_MAX_RECORD_BYTES, Decoder, Disclosure, DuplicateIndex, Evaluator, Format, Item,
     Options, Prepared, Records, RepeatIndex, Stopped, Stream, decided_line, error_line,
@@ -676,11 +676,7 @@ fn plain_name(name: &str) -> bool {
 /// What checking `files` found, as the API answers it, and the model when there is one.
 fn checked(files: &[SourceFile], lang: Lang) -> (Value, Option<Model>) {
     let checked = crate::check(files);
-    let diagnostics: Vec<Value> = checked
-        .problems
-        .iter()
-        .map(|problem| problem_json(files, problem, lang))
-        .collect();
+    let diagnostics = problems_json(files, &checked.problems, lang);
     let campaigns = checked.model.as_ref().map(|model| outline(model, files));
     (
         json!({
