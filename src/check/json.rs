@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Problem, SourceFile};
 use crate::lang::Lang;
-use crate::text::floor_char_boundary;
+use crate::text::{floor_char_boundary, line_starts};
 
 /// Line and character column (both from 1) of a byte offset.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -23,14 +23,14 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts: line_starts(text),
+        }
     }
 
     fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let offset = floor_char_boundary(self.text, offset);
         let line = self.starts.partition_point(|start| *start <= offset);
         let column = self.text[self.starts[line - 1]..offset].chars().count() + 1;
         (line, column)

@@ -13,7 +13,7 @@ use miette::{
 use rectify::SourceFile;
 use rectify::check::{Problem, Related, problems_json};
 use rectify::lang::{Lang, Message, Text};
-use rectify::text::floor_char_boundary;
+use rectify::text::{floor_char_boundary, line_starts};
 use serde_json::json;
 
 use super::DiagnosticFormat;
@@ -105,13 +105,10 @@ pub fn render_with_source(output: &Output, message: Message, name: &str, text: &
 fn named_source(name: &str, text: &str) -> Source {
     let masked = mask::reporters(text);
     let text_shown = terminal::source(&masked).into_owned();
-    let line_starts = std::iter::once(0)
-        .chain(text_shown.match_indices('\n').map(|(at, _)| at + 1))
-        .collect();
     Source {
         name: terminal::safe(name).into_owned(),
+        line_starts: line_starts(&text_shown),
         text: text_shown,
-        line_starts,
         original: text.to_string(),
     }
 }

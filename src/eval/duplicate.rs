@@ -20,7 +20,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::decision::Repeat;
 use super::tip::{Reporter, Tip};
-use crate::text::{Normalized, is_han, normalize};
+use crate::text::{Normalized, floor_char_boundary, is_han, normalize};
 
 /// What the index keeps of a tip besides its text: its id, when it came, and keys of its
 /// subject and reporter (never the reporter's name or contact).
@@ -597,11 +597,8 @@ impl DuplicateIndex {
             self.id_starts.push(self.ids.len() as u64);
         }
         let base = self.id_starts[tip / ID_CHUNK] as usize;
-        let mut keep = id.len().min(MAX_ID_BYTES);
-        while !id.is_char_boundary(keep) {
-            keep -= 1;
-        }
-        self.ids.push_str(&id[..keep]);
+        self.ids
+            .push_str(&id[..floor_char_boundary(id, MAX_ID_BYTES)]);
         // At most ID_CHUNK ids of at most MAX_ID_BYTES each since `base`: it fits.
         self.id_ends.push((self.ids.len() - base) as u32);
     }

@@ -26,6 +26,14 @@ pub fn display_width(text: &str) -> usize {
         .sum()
 }
 
+/// Where each line of `text` begins: at 0 and after each line feed (a carriage return before
+/// one belongs to the line it ends), as diagnostics count lines.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
 /// The largest character boundary of `text` at or before byte `offset`.
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
