@@ -13,7 +13,7 @@ use crate::lang;
 use crate::model::{Approximate, MatchRule};
 use crate::syntax::Span;
 use crate::syntax::ast::{MatchRuleExpr, Text};
-use crate::text::{normalize, simplify};
+use crate::text::{Normalized, normalize, simplify};
 
 /// Compiled size limit of one regular expression. The regex crate runs in linear time; this
 /// bounds the constant, so that a pattern such as `(\w{100}){100}` is refused, not slow.
@@ -33,6 +33,9 @@ pub(super) struct Rules<'a> {
     literals: Vec<String>,
     spans: Vec<Span>,
     index: FxHashMap<String, usize>,
+    /// Where each literal is put in normal form: most are short, and most of a scheme's
+    /// literals are put in normal form here.
+    scratch: Normalized,
     /// For each literal, in order of first use: the categories whose symptoms require it.
     claims: Vec<Claims<'a>>,
 }
@@ -52,6 +55,7 @@ impl<'a> Rules<'a> {
             literals: Vec::new(),
             spans: Vec::new(),
             index: FxHashMap::default(),
+            scratch: Normalized::default(),
             claims: Vec::new(),
         }
     }
@@ -169,13 +173,18 @@ impl<'a> Rules<'a> {
     }
 
     fn literal(&mut self, text: &Text, problems: &mut Problems) -> Option<usize> {
-        let normal = normalize(&text.value);
+        self.scratch.fill(&text.value);
+        let normal = self.scratch.text.as_str();
         if normal.is_empty() {
             problems.push(CheckError::EmptyLiteral {
                 at: text.span.into(),
             });
             return None;
         }
+        if let Some(&index) = self.index.get(normal) {
+            return Some(index);
+        }
+        let normal = normal.to_string();
         Some(self.normal_literal(normal, text.span))
     }
 

@@ -4,6 +4,7 @@
 //! looks at a type. Parsing never panics; any input yields a tree or a [`ParseError`].
 
 pub(crate) mod ast;
+mod descent;
 mod error;
 mod keyword;
 mod parser;

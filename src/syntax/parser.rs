@@ -38,12 +38,17 @@ pub(crate) fn parse(source: &str) -> Result<SchemeFile, Vec<ParseError>> {
 /// read when it read past every one of them: the broken lines blanked, every byte where it was,
 /// so that what is sound in a half-typed file can still be shown.
 pub(crate) fn recover(source: &str) -> (Result<SchemeFile, Vec<ParseError>>, Option<String>) {
+    // A file that parses is read by hand, which builds the same tree without pest's pairs
+    // (and follows nesting only so deep); any other is pest's, and one that pest parses is
+    // lowered from that one parse.
+    if let Some(file) = super::descent::read(source) {
+        return (Ok(file), None);
+    }
     // pest recurses once per level of nesting: a source nested far past what lowering accepts
     // is refused before it can exhaust the stack.
     if let Some(at) = nested_too_deep(source) {
         return (Err(vec![ParseError::TooDeep { at }]), None);
     }
-    // A file that parses is lowered from that one parse: parsing costs most of checking.
     if let Ok(pairs) = SchemeParser::parse(Rule::file, source) {
         return (lower(pairs), None);
     }
@@ -113,6 +118,15 @@ fn blank(text: &mut String, (start, end): (usize, usize)) {
         }
     }
     text.replace_range(start..end, &line);
+}
+
+/// The tree pest gives a file, for comparing with the one read by hand.
+#[cfg(test)]
+pub(super) fn pest_tree(source: &str) -> Option<SchemeFile> {
+    if nested_too_deep(source).is_some() {
+        return None;
+    }
+    lower(SchemeParser::parse(Rule::file, source).ok()?).ok()
 }
 
 /// The tree of a file that parsed.
@@ -443,10 +457,14 @@ fn keyword(rule: Rule) -> Option<Keyword> {
 /// The pair's span without the white space pest lets a repetition consume at its end.
 fn span(pair: &Pair<Rule>) -> Span {
     let whole = pair.as_span();
-    let kept = whole
-        .as_str()
-        .trim_end_matches([' ', '\t', '\r', '\n', '\u{3000}']);
-    Span::new(whole.start(), whole.start() + kept.len())
+    kept(whole.as_str(), whole.start())
+}
+
+/// The span of `read`, a rule's text starting at `start`, without the white space pest lets a
+/// repetition or an absent last part consume at its end.
+pub(super) fn kept(read: &str, start: usize) -> Span {
+    let kept = read.trim_end_matches([' ', '\t', '\r', '\n', '\u{3000}']);
+    Span::new(start, start + kept.len())
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {
@@ -830,7 +848,7 @@ fn category(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> CategoryDecl {
 }
 
 /// How deep rules and conditions may nest: everything that walks the tree recurses.
-const DEEPEST: usize = 200;
+pub(super) const DEEPEST: usize = 200;
 
 /// How deep a source may nest before it is refused unparsed: far enough past [`DEEPEST`] that
 /// lowering names the place, near enough that parsing it needs a small part of a thread's
@@ -986,14 +1004,7 @@ fn condition(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> ConditionExpr {
             let mut inner = pair.into_inner();
             let operand = operand(inner.next().expect(GRAMMAR));
             let op_pair = inner.next().expect(GRAMMAR);
-            let op = match ascii_width(op_pair.as_str()).as_ref() {
-                "==" => CompareOp::Eq,
-                "!=" => CompareOp::Ne,
-                "<=" => CompareOp::Le,
-                ">=" => CompareOp::Ge,
-                "<" => CompareOp::Lt,
-                _ => CompareOp::Gt,
-            };
+            let op = compare_op(op_pair.as_str());
             let value = value(inner.next().expect(GRAMMAR), errors);
             ConditionExpr::Compare {
                 operand,
@@ -1132,7 +1143,7 @@ fn digits(pair: Pair<Rule>) -> u32 {
 
 /// Full-width digits and signs (as a Chinese input method types them) as their ASCII twins,
 /// which is all they can mean where the grammar takes them.
-fn ascii_width(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn ascii_width(text: &str) -> std::borrow::Cow<'_, str> {
     if text.is_ascii() {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -1194,6 +1205,19 @@ fn text(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Text {
             verbatim_from: Some(content_start),
         };
     }
+    Text {
+        value: unescape(written, content_start, errors),
+        span: whole,
+        verbatim_from: None,
+    }
+}
+
+/// A quoted text's content, `written` from `content_start`, with its escapes resolved.
+pub(super) fn unescape(
+    written: &str,
+    content_start: usize,
+    errors: &mut Vec<ParseError>,
+) -> String {
     let mut value = String::with_capacity(written.len());
     let mut chars = written.char_indices();
     while let Some((_, c)) = chars.next() {
@@ -1217,10 +1241,21 @@ fn text(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Text {
             None => {}
         }
     }
-    Text {
-        value,
-        span: whole,
-        verbatim_from: None,
+    value
+}
+
+/// The operator a comparison's operator is, as written: its first mark and, when it has two,
+/// its last (white space or a comment may come between them, as `rectify fmt` reads it too).
+pub(super) fn compare_op(written: &str) -> CompareOp {
+    let ascii = ascii_width(written);
+    let mut marks = ascii.chars();
+    match (marks.next(), marks.next_back()) {
+        (Some('='), Some('=')) => CompareOp::Eq,
+        (Some('!'), Some('=')) => CompareOp::Ne,
+        (Some('<'), Some('=')) => CompareOp::Le,
+        (Some('>'), Some('=')) => CompareOp::Ge,
+        (Some('<'), None) => CompareOp::Lt,
+        _ => CompareOp::Gt,
     }
 }
 
@@ -1275,5 +1310,34 @@ mod depth_tests {
             parse(&condition).as_ref().map_err(Vec::as_slice),
             Err([ParseError::TooDeep { .. }])
         ));
+    }
+}
+
+#[cfg(test)]
+mod operator_tests {
+    use super::{CompareOp, compare_op};
+
+    /// The grammar lets white space or a comment come between an operator's two marks, and
+    /// `rectify fmt` closes the gap: `< =` is `<=`, not `>`.
+    #[test]
+    fn an_operator_is_its_marks_whatever_comes_between_them() {
+        for (written, op) in [
+            ("==", CompareOp::Eq),
+            ("= =", CompareOp::Eq),
+            ("!=", CompareOp::Ne),
+            ("！ ＝", CompareOp::Ne),
+            ("<=", CompareOp::Le),
+            ("< =", CompareOp::Le),
+            ("< # 注 = <\n =", CompareOp::Le),
+            ("＜＝", CompareOp::Le),
+            (">=", CompareOp::Ge),
+            ("> \t=", CompareOp::Ge),
+            ("<", CompareOp::Lt),
+            ("＜", CompareOp::Lt),
+            (">", CompareOp::Gt),
+            ("＞", CompareOp::Gt),
+        ] {
+            assert_eq!(compare_op(written), op, "{written:?}");
+        }
     }
 }
