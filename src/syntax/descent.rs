@@ -1478,12 +1478,36 @@ mod tests {
         );
     }
 
-    /// Damaged copies — a character taken out, one put in, the file cut short — read as pest
-    /// reads them: those that still parse give the same tree, the others are left to pest.
+    /// Damaged copies — a line taken out, doubled or swapped with another, a character taken
+    /// out or put in, the file cut short — read as pest reads them: those that still parse
+    /// give the same tree, the others are left to pest.
     #[test]
     fn damaged_files_are_read_as_pest_reads_them() {
-        const INSERTED: [&str; 12] = [
-            " ", "\n", "#注\n", "，", "\"", "(", "}", "非 ", "1", "a", "\\", "　",
+        const INSERTED: [&str; 24] = [
+            " ",
+            "\n",
+            "#注\n",
+            "，",
+            "\"",
+            "(",
+            "}",
+            "非 ",
+            "1",
+            "a",
+            "\\",
+            "　",
+            "至",
+            "＝",
+            "【",
+            "r\"",
+            "“",
+            "”",
+            "日",
+            "2024-01-01",
+            "<",
+            " 且 ",
+            "same ",
+            "working",
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move |below: usize| {
@@ -1492,17 +1516,29 @@ mod tests {
             state ^= state << 17;
             (state % below as u64) as usize
         };
+        const ROUNDS: usize = 24;
         let mut compared = 0;
         for (path, source) in repository_files() {
             if source.len() > 6_000 {
                 continue;
             }
             let boundaries: Vec<usize> = source.char_indices().map(|(at, _)| at).collect();
-            for _ in 0..24 {
+            for _ in 0..ROUNDS {
                 let at = boundaries[next(boundaries.len())];
                 let after = at + source[at..].chars().next().map_or(0, char::len_utf8);
                 let inserted = INSERTED[next(INSERTED.len())];
+                let lines: Vec<&str> = source.split_inclusive('\n').collect();
+                let (k, j) = (next(lines.len()), next(lines.len()));
+                let mut dropped = lines.clone();
+                dropped.remove(k);
+                let mut doubled = lines.clone();
+                doubled.insert(k, lines[j]);
+                let mut swapped = lines.clone();
+                swapped.swap(k, j);
                 for damaged in [
+                    dropped.concat(),
+                    doubled.concat(),
+                    swapped.concat(),
                     format!("{}{}", &source[..at], &source[after..]),
                     format!("{}{inserted}{}", &source[..at], &source[at..]),
                     source[..at].to_string(),
