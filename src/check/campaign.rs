@@ -28,15 +28,36 @@ pub(super) fn lower<'a>(
     vocabularies: &'a Vocabularies<'a>,
     problems: &mut Problems,
 ) -> Campaign {
+    // Sized at once: growing a table rehashes every name in it, each a read from wherever the
+    // tree holds it.
+    let mut ids = FxHashMap::default();
+    ids.reserve(taxonomy_size(decl));
     let mut lowering = Lowering {
         vocabularies,
         problems,
-        ids: FxHashMap::default(),
+        ids,
         departments: Vec::new(),
         department_used: Vec::new(),
         department_spans: Vec::new(),
     };
     lowering.campaign(decl, file)
+}
+
+/// How many areas, categories and symptoms a campaign declares.
+fn taxonomy_size(decl: &ast::CampaignDecl) -> usize {
+    decl.items
+        .iter()
+        .map(|item| match item {
+            Item::Area(area) => {
+                1 + area
+                    .categories
+                    .iter()
+                    .map(|category| 1 + category.symptoms.len())
+                    .sum::<usize>()
+            }
+            _ => 0,
+        })
+        .sum()
 }
 
 struct Lowering<'a, 'p> {
@@ -142,7 +163,8 @@ impl<'a> Lowering<'a, '_> {
             }
         }
         let fields = FieldTypes::new(&campaign.fields, &campaign.scope.subjects);
-        let mut rules = Rules::new(self.vocabularies);
+        // Most symptoms bring a literal or two of their own.
+        let mut rules = Rules::new(self.vocabularies, 2 * taxonomy_size(decl));
         let mut default_route = None;
         let mut windows = Vec::new();
         let mut areas = Vec::new();

@@ -207,7 +207,8 @@ pub fn check(files: &[SourceFile]) -> Checked {
     across::check(&model, &mut problems);
     calendar::check_windows(&model, &mut problems);
     let mut list = problems.list;
-    list.sort_by_key(|problem| (problem.file, problem.position()));
+    // A problem's position is found by putting its message into words: once each.
+    list.sort_by_cached_key(|problem| (problem.file, problem.position()));
     let has_error = list.iter().any(Problem::is_error);
     Checked {
         model: (!has_error).then_some(model),

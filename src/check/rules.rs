@@ -49,12 +49,15 @@ struct Claims<'a> {
 }
 
 impl<'a> Rules<'a> {
-    pub(super) fn new(vocabularies: &'a Vocabularies<'a>) -> Self {
+    /// The table of a campaign expected to hold about `literals` literals.
+    pub(super) fn new(vocabularies: &'a Vocabularies<'a>, literals: usize) -> Self {
+        let mut index = FxHashMap::default();
+        index.reserve(literals);
         Rules {
             vocabularies,
-            literals: Vec::new(),
-            spans: Vec::new(),
-            index: FxHashMap::default(),
+            literals: Vec::with_capacity(literals),
+            spans: Vec::with_capacity(literals),
+            index,
             scratch: Normalized::default(),
             claims: Vec::new(),
         }
