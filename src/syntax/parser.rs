@@ -165,20 +165,24 @@ fn nested_too_deep(source: &str) -> Option<Span> {
     // Negations since the last thing that closes a condition: each is a level of its own.
     let mut negations = 0usize;
     let mut previous = ' ';
+    let mut before_previous = ' ';
     let mut chars = source.char_indices().peekable();
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     while let Some((at, c)) = chars.next() {
         match c {
+            // A comment ends at a line end, a lone CR included, as pest's `NEWLINE` does.
             '#' | '\u{FF03}' => {
                 for (_, c) in chars.by_ref() {
-                    if c == '\n' {
+                    if c == '\n' || c == '\r' {
                         break;
                     }
                 }
             }
             '"' => {
                 negations = 0;
-                let raw = previous == 'r';
+                // `r"` opens a raw text only where the `r` is not the end of a word
+                // (`issuer"…"` is a keyword and a quoted text).
+                let raw = previous == 'r' && !is_word(before_previous);
                 while let Some((_, c)) = chars.next() {
                     match c {
                         '\\' if !raw => {
@@ -228,6 +232,7 @@ fn nested_too_deep(source: &str) -> Option<Span> {
         if depth + negations > PARSE_DEEPEST {
             return Some(Span::new(at, at + c.len_utf8()));
         }
+        before_previous = previous;
         previous = c;
     }
     None
@@ -1300,6 +1305,25 @@ mod depth_tests {
                 .join()
                 .unwrap();
             assert!(outcome);
+        }
+    }
+
+    /// A comment ends at a lone CR, and a word ending in `r` before a quote does not make the
+    /// text raw: neither hides the nesting after it.
+    #[test]
+    fn deep_nesting_after_a_comment_ended_by_a_cr_or_an_escaped_quote_is_too_deep() {
+        let negations = "非 ".repeat(100_000);
+        let sources = [
+            format!("# c\r专项 x {{\r 标题 \"t\"\r 不予受理 e 当 {negations}实名 理由 \"r\"\r}}\r"),
+            format!(
+                "campaign x {{ title \"t\" issuer\"\\\"\" exclude e when {negations}实名 reason \"r\" }}\n"
+            ),
+        ];
+        for source in sources {
+            assert!(matches!(
+                parse(&source).as_ref().map_err(Vec::as_slice),
+                Err([ParseError::TooDeep { .. }])
+            ));
         }
     }
 
