@@ -33,8 +33,8 @@ pub(super) struct Rules<'a> {
     literals: Vec<String>,
     spans: Vec<Span>,
     index: FxHashMap<String, usize>,
-    /// Where each literal is put in normal form: most are short, and most of a scheme's
-    /// literals are put in normal form here.
+    /// Where a rule's literal is put in normal form, so that one already in the table costs
+    /// no allocation.
     scratch: Normalized,
     /// For each literal, in order of first use: the categories whose symptoms require it.
     claims: Vec<Claims<'a>>,
@@ -176,29 +176,28 @@ impl<'a> Rules<'a> {
     }
 
     fn literal(&mut self, text: &Text, problems: &mut Problems) -> Option<usize> {
-        self.scratch.fill(&text.value);
-        let normal = self.scratch.text.as_str();
-        if normal.is_empty() {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.fill(&text.value);
+        let index = if scratch.text.is_empty() {
             problems.push(CheckError::EmptyLiteral {
                 at: text.span.into(),
             });
-            return None;
-        }
-        if let Some(&index) = self.index.get(normal) {
-            return Some(index);
-        }
-        let normal = normal.to_string();
-        Some(self.normal_literal(normal, text.span))
+            None
+        } else {
+            Some(self.normal_literal(&scratch.text, text.span))
+        };
+        self.scratch = scratch;
+        index
     }
 
     /// The index of a literal already in normal form, and not empty.
-    fn normal_literal(&mut self, normal: String, span: Span) -> usize {
-        if let Some(&index) = self.index.get(&normal) {
+    fn normal_literal(&mut self, normal: &str, span: Span) -> usize {
+        if let Some(&index) = self.index.get(normal) {
             return index;
         }
         let index = self.literals.len();
-        self.index.insert(normal.clone(), index);
-        self.literals.push(normal);
+        self.index.insert(normal.to_string(), index);
+        self.literals.push(normal.to_string());
         self.spans.push(span);
         index
     }
@@ -229,7 +228,7 @@ impl<'a> Rules<'a> {
             .iter()
             .map(|word| normalize(&word.value))
             .filter(|normal| !normal.is_empty())
-            .map(|normal| self.normal_literal(normal, span))
+            .map(|normal| self.normal_literal(&normal, span))
             .collect();
         (!literals.is_empty()).then_some(literals)
     }
@@ -310,7 +309,7 @@ impl<'a> Rules<'a> {
             .map(|i| {
                 let (from, to) = (i * length / count, (i + 1) * length / count);
                 let piece: String = chars[from..to].iter().collect();
-                (self.normal_literal(piece, phrase.span), from)
+                (self.normal_literal(&piece, phrase.span), from)
             })
             .collect();
         Some(MatchRule::Approx(Box::new(Approximate {

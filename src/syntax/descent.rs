@@ -1227,31 +1227,32 @@ impl Reader<'_> {
     /// `cond_and ~ (or ~ cond_and)*`.
     fn condition(&self, start: usize, depth: usize) -> Read<ConditionExpr> {
         let depth = self.deeper(depth)?;
-        let (mut parts, end) = self.separated(
-            start,
-            |at| self.keyword(at, Keyword::Or),
-            |at| self.conjunction(at, depth),
-        )?;
-        let condition = if parts.len() == 1 {
-            parts.pop().expect("one part is present")
-        } else {
-            ConditionExpr::Or(parts, self.span(start, end))
-        };
-        Some((condition, end))
+        self.joined(start, Keyword::Or, ConditionExpr::Or, |at| {
+            self.conjunction(at, depth)
+        })
     }
 
     /// `cond_unary ~ (and ~ cond_unary)*`.
     fn conjunction(&self, start: usize, depth: usize) -> Read<ConditionExpr> {
         let depth = self.deeper(depth)?;
-        let (mut parts, end) = self.separated(
-            start,
-            |at| self.keyword(at, Keyword::And),
-            |at| self.unary(at, depth),
-        )?;
+        self.joined(start, Keyword::And, ConditionExpr::And, |at| {
+            self.unary(at, depth)
+        })
+    }
+
+    /// Parts joined by `keyword`: the one part itself, or `join` of them all.
+    fn joined(
+        &self,
+        start: usize,
+        keyword: Keyword,
+        join: fn(Vec<ConditionExpr>, Span) -> ConditionExpr,
+        part: impl Fn(usize) -> Read<ConditionExpr>,
+    ) -> Read<ConditionExpr> {
+        let (mut parts, end) = self.separated(start, |at| self.keyword(at, keyword), part)?;
         let condition = if parts.len() == 1 {
             parts.pop().expect("one part is present")
         } else {
-            ConditionExpr::And(parts, self.span(start, end))
+            join(parts, self.span(start, end))
         };
         Some((condition, end))
     }
