@@ -51,8 +51,10 @@ pub fn count<'c>(
         }
         calendar.is_working_day(date)
     };
-    let why = |date: NaiveDate| match calendar.day(date) {
-        Some(day) if day.off => Skipped::Holiday(&day.holiday),
+    // Most days passed over are weekends, told from the day's flags; only a day off is looked
+    // up for its holiday's name.
+    let why = |date: NaiveDate| match calendar.is_day_off(date).then(|| calendar.day(date)) {
+        Some(Some(day)) if day.off => Skipped::Holiday(&day.holiday),
         _ => Skipped::Weekend,
     };
     let mut date = from;

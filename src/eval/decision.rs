@@ -3,10 +3,9 @@
 //! A decision borrows what it names from the model (ids, titles, reasons, department names)
 //! and its evidence from the tip, so deciding copies no text.
 
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
-use serde::ser::SerializeMap;
+use chrono::NaiveDate;
 
+use super::json::{Json, Object};
 use crate::lang::{Lang, Text};
 use crate::model::{Level, Region};
 
@@ -66,7 +65,7 @@ pub enum Outcome<'a> {
 }
 
 /// A category a tip that nothing matched is most like.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion<'m, 't> {
     /// The category's area.
     pub area: &'m str,
@@ -142,59 +141,6 @@ impl ScopeReason<'_> {
     }
 }
 
-/// Written by hand rather than with `#[serde(flatten)]`, which buffers every value of the
-/// outcome before writing it; the keys and their order are the same.
-impl Serialize for Decision<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("campaign", self.campaign)?;
-        map.serialize_entry("outcome", self.outcome.name())?;
-        match &self.outcome {
-            Outcome::OutOfWindow { windows } => {
-                map.serialize_entry("windows", &Windows(windows))?;
-            }
-            Outcome::OutOfScope { reason } => {
-                map.serialize_entry("reason", &reason.render(self.lang))?
-            }
-            Outcome::Excluded {
-                exclusion,
-                reason,
-                repeats,
-            } => {
-                map.serialize_entry("exclusion", exclusion)?;
-                map.serialize_entry("reason", reason)?;
-                if let Some(repeat) = repeats {
-                    map.serialize_entry("repeats", repeat)?;
-                }
-            }
-            Outcome::Accepted {
-                matches,
-                departments,
-                priority,
-                due,
-                duties,
-            } => {
-                map.serialize_entry("matches", matches)?;
-                map.serialize_entry("departments", departments)?;
-                map.serialize_entry("priority", priority)?;
-                map.serialize_entry("due", due)?;
-                if !duties.is_empty() {
-                    map.serialize_entry("duties", duties)?;
-                }
-            }
-            Outcome::NoMatch { suggestions } => {
-                if !suggestions.is_empty() {
-                    map.serialize_entry("suggestions", suggestions)?;
-                }
-            }
-        }
-        if !self.explain.is_empty() {
-            map.serialize_entry("explain", &self.explain)?;
-        }
-        map.end()
-    }
-}
-
 impl Outcome<'_> {
     /// Every outcome's name, in the order summaries count them.
     pub const NAMES: [&'static str; 5] = [
@@ -253,90 +199,26 @@ impl Outcome<'_> {
 /// A campaign's windows, as written out.
 struct Windows<'a>(&'a [crate::model::Window]);
 
-impl Serialize for Windows<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct WindowOut {
-            #[serde(serialize_with = "iso_date")]
-            start: NaiveDate,
-            #[serde(serialize_with = "iso_date")]
-            end: NaiveDate,
-        }
-        serializer.collect_seq(self.0.iter().map(|w| WindowOut {
-            start: w.start,
-            end: w.end,
-        }))
-    }
-}
-
 /// An earlier tip that a tip may repeat: how similar its text is, and what else it shares.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Repeat {
     /// Its id.
     pub tip: String,
     /// The day it was received.
-    #[serde(serialize_with = "iso_date")]
     pub received: NaiveDate,
     /// Similarity of the two texts, from 0 to 1; conditions compare it as it is, the output
     /// shows two decimals.
-    #[serde(serialize_with = "two_decimals")]
     pub similarity: f64,
     /// Whether it came from the history file rather than the same input.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
     /// Whether both name the same subject (for `同一对象`).
-    #[serde(skip)]
     pub same_subject: bool,
     /// Whether both come from the same real-name reporter (for `同一举报人`).
-    #[serde(skip)]
     pub same_reporter: bool,
 }
 
-fn two_decimals<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64((value * 100.0).round() / 100.0)
-}
-
-/// A date as chrono writes it (`2022-06-19`), put together by hand for the years of four
-/// digits: chrono's own goes through `fmt` a character at a time, and the dates of every
-/// decision (received, windows, due dates) had cost a fifth of writing them.
-pub(crate) fn iso_date<S: serde::Serializer>(
-    date: &NaiveDate,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let year = match u32::try_from(date.year()) {
-        Ok(year) if year <= 9999 => year,
-        _ => return serializer.collect_str(date),
-    };
-    let digit = |n: u32| b'0' + (n % 10) as u8;
-    let (month, day) = (date.month(), date.day());
-    let text = [
-        digit(year / 1000),
-        digit(year / 100),
-        digit(year / 10),
-        digit(year),
-        b'-',
-        digit(month / 10),
-        digit(month),
-        b'-',
-        digit(day / 10),
-        digit(day),
-    ];
-    serializer.serialize_str(std::str::from_utf8(&text).expect("digits and hyphens are ASCII"))
-}
-
-/// [`iso_date`] of a date that may be missing.
-fn iso_date_option<S: serde::Serializer>(
-    date: &Option<NaiveDate>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match date {
-        Some(date) => iso_date(date, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// A matched area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AreaMatch<'a> {
     /// The area's id.
     pub area: &'a str,
@@ -345,7 +227,7 @@ pub struct AreaMatch<'a> {
 }
 
 /// A matched category.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CategoryMatch<'a> {
     /// The category's id.
     pub category: &'a str,
@@ -356,7 +238,7 @@ pub struct CategoryMatch<'a> {
 }
 
 /// A matched symptom and the text that shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SymptomMatch<'a> {
     /// The symptom's id.
     pub symptom: &'a str,
@@ -365,7 +247,7 @@ pub struct SymptomMatch<'a> {
 }
 
 /// A stretch of the original tip text.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evidence<'a> {
     /// First character, counted in characters from 0.
     pub start: usize,
@@ -374,7 +256,6 @@ pub struct Evidence<'a> {
     /// The text as it stands in the tip.
     pub text: &'a str,
     /// For an approximate phrase, how similar the stretch is to it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub similarity: Option<Similarity>,
 }
 
@@ -395,14 +276,8 @@ impl Similarity {
     }
 }
 
-impl Serialize for Similarity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_f64(self.value())
-    }
-}
-
 /// A responsible department.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Assigned<'a> {
     /// Its id in the scheme.
     pub id: &'a str,
@@ -413,27 +288,18 @@ pub struct Assigned<'a> {
 }
 
 /// Due dates of an accepted tip.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Due {
     /// When handling must be done.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "iso_date_option"
-    )]
     pub handle: Option<NaiveDate>,
     /// When the reporter must be answered.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "iso_date_option"
-    )]
     pub reply: Option<NaiveDate>,
     /// Why the dates are provisional, when a count ran into a year without a holiday schedule.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provisional: Option<String>,
 }
 
 /// A recurring duty and its next due date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DutyDue<'a> {
     /// The duty's id.
     pub duty: &'a str,
@@ -442,12 +308,11 @@ pub struct DutyDue<'a> {
     /// The department it goes to.
     pub to: &'a str,
     /// The first due date on or after the tip was received.
-    #[serde(serialize_with = "iso_date")]
     pub next: NaiveDate,
 }
 
 /// Why one rule did or did not fire.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {
     /// The rule: `window`, `scope`, `exclusion ID` or `symptom ID`.
     pub rule: String,
@@ -457,47 +322,183 @@ pub struct Explanation {
     pub why: String,
 }
 
+impl Json for Decision<'_> {
+    fn write(&self, out: &mut String) {
+        let mut map = Object::new(out);
+        map.field("campaign", self.campaign)
+            .field("outcome", self.outcome.name());
+        match &self.outcome {
+            Outcome::OutOfWindow { windows } => {
+                map.field("windows", &Windows(windows));
+            }
+            Outcome::OutOfScope { reason } => {
+                map.field("reason", &reason.render(self.lang));
+            }
+            Outcome::Excluded {
+                exclusion,
+                reason,
+                repeats,
+            } => {
+                map.field("exclusion", exclusion)
+                    .field("reason", reason)
+                    .field_some("repeats", repeats.as_ref());
+            }
+            Outcome::Accepted {
+                matches,
+                departments,
+                priority,
+                due,
+                duties,
+            } => {
+                map.field("matches", matches)
+                    .field("departments", departments)
+                    .field("priority", priority)
+                    .field("due", due);
+                if !duties.is_empty() {
+                    map.field("duties", duties);
+                }
+            }
+            Outcome::NoMatch { suggestions } => {
+                if !suggestions.is_empty() {
+                    map.field("suggestions", suggestions);
+                }
+            }
+        }
+        if !self.explain.is_empty() {
+            map.field("explain", &self.explain);
+        }
+        map.end();
+    }
+}
+
+impl Json for Windows<'_> {
+    fn write(&self, out: &mut String) {
+        out.push('[');
+        for (at, window) in self.0.iter().enumerate() {
+            if at > 0 {
+                out.push(',');
+            }
+            Object::new(out)
+                .field("start", &window.start)
+                .field("end", &window.end)
+                .end();
+        }
+        out.push(']');
+    }
+}
+
+impl Json for Suggestion<'_, '_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("area", self.area)
+            .field("category", self.category)
+            .field("title", self.title)
+            .field("score", &self.score)
+            .field("shared", &self.shared)
+            .end();
+    }
+}
+
+impl Json for Repeat {
+    fn write(&self, out: &mut String) {
+        let mut map = Object::new(out);
+        map.field("tip", &self.tip)
+            .field("received", &self.received)
+            .field("similarity", &((self.similarity * 100.0).round() / 100.0));
+        if self.history {
+            map.field("history", &true);
+        }
+        map.end();
+    }
+}
+
+impl Json for AreaMatch<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("area", self.area)
+            .field("categories", &self.categories)
+            .end();
+    }
+}
+
+impl Json for CategoryMatch<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("category", self.category)
+            .field("title", self.title)
+            .field("symptoms", &self.symptoms)
+            .end();
+    }
+}
+
+impl Json for SymptomMatch<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("symptom", self.symptom)
+            .field("evidence", &self.evidence)
+            .end();
+    }
+}
+
+impl Json for Evidence<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("text", self.text)
+            .field_some(
+                "similarity",
+                self.similarity.map(Similarity::value).as_ref(),
+            )
+            .end();
+    }
+}
+
+impl Json for Assigned<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("id", self.id)
+            .field("name", self.name)
+            .field("role", self.role)
+            .end();
+    }
+}
+
+impl Json for Due {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field_some("handle", self.handle.as_ref())
+            .field_some("reply", self.reply.as_ref())
+            .field_some("provisional", self.provisional.as_ref())
+            .end();
+    }
+}
+
+impl Json for DutyDue<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("duty", self.duty)
+            .field("title", self.title)
+            .field("to", self.to)
+            .field("next", &self.next)
+            .end();
+    }
+}
+
+impl Json for Explanation {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("rule", &self.rule)
+            .field("fired", &self.fired)
+            .field("why", &self.why)
+            .end();
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use chrono::{Datelike, NaiveDate};
-    use serde::Serialize;
-
-    use super::{ScopeReason, iso_date};
+    use super::ScopeReason;
     use crate::model::Level;
-
-    #[test]
-    fn a_date_is_written_as_chrono_writes_it_in_every_year() {
-        #[derive(Serialize)]
-        struct Ours(#[serde(serialize_with = "iso_date")] NaiveDate);
-        let days = [
-            (2022, 6, 19),
-            (2024, 2, 29),
-            (1, 1, 1),
-            (0, 12, 31),
-            (999, 9, 9),
-            (9999, 12, 31),
-            (10000, 1, 1),
-            (-1, 3, 4),
-            (-262_143, 1, 1),
-            (262_142, 12, 31),
-        ];
-        for (year, month, day) in days {
-            let date = NaiveDate::from_ymd_opt(year, month, day).expect("a real date");
-            assert_eq!(
-                serde_json::to_string(&Ours(date)).expect("a date serialises"),
-                serde_json::to_string(&date).expect("a date serialises"),
-                "{date}"
-            );
-        }
-        let mut date = NaiveDate::from_ymd_opt(2015, 1, 1).expect("a real date");
-        while date.year() < 2031 {
-            assert_eq!(
-                serde_json::to_string(&Ours(date)).expect("a date serialises"),
-                serde_json::to_string(&date).expect("a date serialises")
-            );
-            date = date.succ_opt().expect("a later date");
-        }
-    }
 
     #[test]
     fn a_level_reason_quotes_the_level_as_the_record_wrote_it() {

@@ -114,7 +114,10 @@ pub struct Signature {
 /// Whether `c` counts for similarity: letters, digits and Chinese characters, not punctuation.
 #[inline]
 fn counts(c: char) -> bool {
-    if c.is_ascii() {
+    // The Unified Ideographs first: nearly every character of a tip.
+    if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+        true
+    } else if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else if is_han(c) {
         true

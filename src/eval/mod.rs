@@ -14,6 +14,7 @@ mod decision;
 mod duplicate;
 pub mod encoding;
 mod input;
+mod json;
 mod matching;
 mod output;
 mod record;
@@ -162,19 +163,21 @@ impl<'m> Evaluator<'m> {
         hits.clear();
         signer.clear();
         let signs = self.duplicate_threshold.is_some();
-        let mut scan = if self.admitted_anywhere(tip) {
+        let scan = if self.admitted_anywhere(tip) {
             self.scanner.start()
         } else {
             None
         };
-        normalized.fill_with(&tip.text, |c| {
-            if let Some(scan) = scan.as_mut() {
+        // One loop for each combination, so that no character asks which work it is for.
+        match (scan, signs) {
+            (Some(mut scan), true) => normalized.fill_with(&tip.text, |c| {
                 scan.push(c, hits);
-            }
-            if signs {
                 signer.push(c);
-            }
-        });
+            }),
+            (Some(mut scan), false) => normalized.fill_with(&tip.text, |c| scan.push(c, hits)),
+            (None, true) => normalized.fill_with(&tip.text, |c| signer.push(c)),
+            (None, false) => normalized.fill(&tip.text),
+        }
         self.scanner.finish(hits, present);
         *signature = signs.then(|| signer.finish());
     }

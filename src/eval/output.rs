@@ -4,10 +4,8 @@
 //! decision per campaign. The reporter's name and contact are written here, and only here, and
 //! only under [`Disclosure::IncludeReporter`]: nothing else in the program can read them.
 
-use chrono::NaiveDate;
-use serde::Serialize;
-
 use super::decision::Decision;
+use super::json::{Json, Object};
 use super::record::RecordError;
 use super::tip::{Reporter, Tip};
 use crate::lang::Lang;
@@ -22,22 +20,8 @@ pub enum Disclosure {
     IncludeReporter,
 }
 
-#[derive(Serialize)]
-struct DecidedRecord<'a> {
-    line: usize,
-    tip: &'a str,
-    #[serde(serialize_with = "super::decision::iso_date")]
-    received: NaiveDate,
-    real_name: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reporter: Option<Disclosed<'a>>,
-    decisions: &'a [Decision<'a>],
-}
-
-#[derive(Serialize)]
 struct Disclosed<'a> {
     name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     contact: Option<&'a str>,
 }
 
@@ -69,48 +53,42 @@ pub fn decided_line(
     decisions: &[Decision],
     disclosure: Disclosure,
 ) -> String {
-    let record = DecidedRecord {
-        line,
-        tip: &tip.id,
-        received: tip.received,
-        real_name: tip.real_name(),
-        reporter: match disclosure {
-            Disclosure::IncludeReporter => tip.reporter.as_ref().map(Disclosed::of),
-            Disclosure::Withhold => None,
-        },
-        decisions,
-    };
-    let mut text = serde_json::to_string(&record)
-        .expect("decisions hold only strings, numbers, dates and lists");
+    let mut text = String::with_capacity(256 + 768 * decisions.len());
+    {
+        let mut map = Object::new(&mut text);
+        map.field("line", &line)
+            .field("tip", tip.id.as_str())
+            .field("received", &tip.received)
+            .field("real_name", &tip.real_name());
+        if let (Disclosure::IncludeReporter, Some(reporter)) = (disclosure, &tip.reporter) {
+            map.field("reporter", &Disclosed::of(reporter));
+        }
+        map.field("decisions", decisions).end();
+    }
     text.push('\n');
     text
 }
 
-#[derive(Serialize)]
-struct ErrorRecord<'a> {
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sheet: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cell: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tip: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-    error: String,
+impl Json for Disclosed<'_> {
+    fn write(&self, out: &mut String) {
+        Object::new(out)
+            .field("name", self.name)
+            .field_some("contact", self.contact.as_ref())
+            .end();
+    }
 }
 
 /// The JSON line, with its line feed, of a malformed record, its message in `lang`.
 pub fn error_line(error: &RecordError, lang: Lang) -> String {
-    let record = ErrorRecord {
-        line: error.line,
-        sheet: error.sheet.as_deref(),
-        cell: error.cell_reference(),
-        tip: error.id.as_deref(),
-        column: error.column,
-        error: error.message.render(lang),
-    };
-    let mut text = serde_json::to_string(&record).expect("an error record holds text and numbers");
+    let mut text = String::with_capacity(256);
+    Object::new(&mut text)
+        .field("line", &error.line)
+        .field_some("sheet", error.sheet.as_deref())
+        .field_some("cell", error.cell_reference().as_ref())
+        .field_some("tip", error.id.as_deref())
+        .field_some("column", error.column.as_ref())
+        .field("error", &error.message.render(lang))
+        .end();
     text.push('\n');
     text
 }

@@ -781,7 +781,9 @@ fn digits(text: &str, min: usize, max: usize) -> Option<(u32, &str)> {
 fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, Text> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => ChannelKind::parse(&normalize(text))
+        // Every spelling is in normal form, so one written as it is needs no normalising.
+        Some(text) => ChannelKind::parse(text)
+            .or_else(|| ChannelKind::parse(&normalize(text)))
             .map(Some)
             .ok_or_else(|| Text::new("record.unknown_channel")),
     }
@@ -790,9 +792,12 @@ fn channel(text: Option<&str>) -> Result<Option<ChannelKind>, Text> {
 fn level(text: Option<&str>) -> Result<Option<Level>, Text> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => Level::parse(&normalize(text)).map(Some).ok_or_else(|| {
-            Text::new("record.unknown_level").with("known", Level::SPELLINGS.join(", "))
-        }),
+        Some(text) => Level::parse(text)
+            .or_else(|| Level::parse(&normalize(text)))
+            .map(Some)
+            .ok_or_else(|| {
+                Text::new("record.unknown_level").with("known", Level::SPELLINGS.join(", "))
+            }),
     }
 }
 
@@ -888,6 +893,59 @@ mod tests {
             Some("區級")
         );
         assert_eq!(non_empty(Some(Cow::Borrowed("  "))), None);
+    }
+
+    /// A level or channel written as it is spelled is read without normalising it; that
+    /// gives the same answer only because every spelling is already in normal form.
+    #[test]
+    fn every_level_and_channel_spelling_is_in_normal_form() {
+        let spellings = [
+            "中央",
+            "central",
+            "省级",
+            "省",
+            "province",
+            "市级",
+            "地级",
+            "市",
+            "prefecture",
+            "县级",
+            "区级",
+            "县",
+            "区",
+            "county",
+            "乡级",
+            "镇级",
+            "乡镇",
+            "街道",
+            "township",
+            "村级",
+            "社区",
+            "村",
+            "village",
+            "post",
+            "来信",
+            "信函",
+            "email",
+            "邮箱",
+            "电子邮箱",
+            "电子邮件",
+            "phone",
+            "电话",
+            "visit",
+            "来访",
+            "online",
+            "网络",
+            "网上",
+        ];
+        for spelling in spellings {
+            assert_eq!(crate::text::normalize(spelling), spelling);
+            let known = Level::parse(spelling).is_some() || ChannelKind::parse(spelling).is_some();
+            assert!(known, "{spelling} is a spelling");
+        }
+        for spelling in Level::SPELLINGS.iter().chain(ChannelKind::SPELLINGS) {
+            assert!(spellings.contains(spelling), "{spelling} is listed here");
+        }
     }
 
     #[test]

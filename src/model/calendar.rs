@@ -101,6 +101,12 @@ impl Calendar {
         self.days.range(from..=to).map(|(date, day)| (*date, day))
     }
 
+    /// Whether a schedule makes `date` a day off; answered from the day's flags, without
+    /// looking the day up.
+    pub fn is_day_off(&self, date: NaiveDate) -> bool {
+        self.flags_of(date) & (NAMED | OFF) == NAMED | OFF
+    }
+
     /// Whether `date` is a working day: a weekday that is no day off, or a working weekend
     /// day. In a year without a schedule, weekdays only.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {

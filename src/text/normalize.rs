@@ -65,7 +65,7 @@ impl Normalized {
     /// once from start to end (the scan, the signature) reads it in the same pass, without
     /// decoding it again.
     #[inline]
-    pub fn fill_with(&mut self, original: &str, mut each: impl FnMut(char)) {
+    pub(crate) fn fill_with(&mut self, original: &str, mut each: impl FnMut(char)) {
         self.text.clear();
         self.runs.clear();
         self.text.reserve(original.len());
@@ -77,6 +77,9 @@ impl Normalized {
         let mut in_run = false;
         let mut index = 0u32;
         let mut written = 0u32;
+        // Most characters stay as they are: they are copied a stretch at a time, from
+        // `unchanged` up to the next character that does not, instead of one by one.
+        let mut unchanged = 0usize;
         let mut chars = original.char_indices();
         while let Some((byte, original_char)) = chars.next() {
             let at = index;
@@ -85,18 +88,23 @@ impl Normalized {
                 .get(original_char as usize)
                 .copied()
                 .unwrap_or(SPECIAL);
-            let (c, same_length) = if entry != SPECIAL {
+            let (c, same_length, kept) = if entry != SPECIAL {
                 // Most of a text, Chinese and ASCII alike: one load gives the character and
                 // what the rest of the loop asks of it, with no branch on which script it is
                 // in (a branch that text mixing the two mispredicts).
                 previous_han = entry & HAN != 0;
-                let mapped =
-                    char::from_u32(entry & CHARACTER).unwrap_or(char::REPLACEMENT_CHARACTER);
-                (mapped, entry & SAME_LENGTH != 0)
+                let kept = entry & UNCHANGED != 0;
+                let mapped = if kept {
+                    original_char
+                } else {
+                    char::from_u32(entry & CHARACTER).unwrap_or(char::REPLACEMENT_CHARACTER)
+                };
+                (mapped, entry & SAME_LENGTH != 0, kept)
             } else if is_han(original_char) {
                 previous_han = true;
                 let c = table.simplify(original_char);
-                (c, c.len_utf8() == original_char.len_utf8())
+                let same_length = c.len_utf8() == original_char.len_utf8();
+                (c, same_length, false)
             } else {
                 let c = if original_char.is_ascii() {
                     original_char.to_ascii_lowercase()
@@ -107,36 +115,47 @@ impl Normalized {
                     && previous_han
                     && let Some(len) = gloss_len(&original[byte + original_char.len_utf8()..])
                 {
+                    self.text.push_str(&original[unchanged..byte]);
                     for _ in 0..len {
                         chars.next();
                     }
+                    unchanged = chars.offset();
                     index += len as u32;
                     in_run = false;
                     continue;
                 }
                 if c.is_whitespace() {
+                    self.text.push_str(&original[unchanged..byte]);
+                    unchanged = chars.offset();
                     in_run = false;
                     continue;
                 }
                 let c = c.to_ascii_lowercase();
                 previous_han = is_han(c);
-                (c, c.len_utf8() == original_char.len_utf8())
+                let same_length = c.len_utf8() == original_char.len_utf8();
+                (c, same_length, false)
             };
             // Runs are cut every few characters too, so that placing a character counts no
             // more than that many.
             if !(in_run && same_length) || written.is_multiple_of(RUN_CHARS) {
                 self.runs.push(Run {
-                    normal: self.text.len() as u32,
+                    // The stretch not yet copied is as long as in the original.
+                    normal: (self.text.len() + byte - unchanged) as u32,
                     normal_char: written,
                     byte: byte as u32,
                     char: at,
                 });
             }
+            if !kept {
+                self.text.push_str(&original[unchanged..byte]);
+                self.text.push(c);
+                unchanged = chars.offset();
+            }
             in_run = same_length;
             written += 1;
-            self.text.push(c);
             each(c);
         }
+        self.text.push_str(&original[unchanged..]);
     }
 
     /// The run holding the normal-form byte `byte`, where the character holding it starts,
@@ -221,6 +240,8 @@ const CHARACTER: u32 = 0x1F_FFFF;
 const HAN: u32 = 1 << 24;
 /// In a [`plain`] entry: what the character becomes is as long in bytes as it is.
 const SAME_LENGTH: u32 = 1 << 25;
+/// In a [`plain`] entry: the character stays as it is.
+const UNCHANGED: u32 = 1 << 26;
 
 /// Characters below this get an entry in [`plain`]: ASCII, the punctuation Chinese text uses,
 /// and the Unified Ideographs.
@@ -256,6 +277,9 @@ fn plain() -> &'static [u32] {
                 }
                 if c.len_utf8() == original.len_utf8() {
                     entry |= SAME_LENGTH;
+                }
+                if c == original {
+                    entry |= UNCHANGED;
                 }
                 entry
             })
