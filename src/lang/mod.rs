@@ -14,10 +14,10 @@
 //! This module knows nothing of schemes or tips; it must not decide anything.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 mod message;
@@ -126,9 +126,11 @@ fn source(lang: Lang) -> &'static str {
     }
 }
 
-fn catalogue(lang: Lang) -> &'static HashMap<&'static str, String> {
-    static ZH_MAP: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    static EN_MAP: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+/// Keys are the catalogue's own, not what a user wrote, so a fast hash needs no defence
+/// against chosen keys; a decision's reason looks its text up for every tip.
+fn catalogue(lang: Lang) -> &'static FxHashMap<&'static str, String> {
+    static ZH_MAP: OnceLock<FxHashMap<&'static str, String>> = OnceLock::new();
+    static EN_MAP: OnceLock<FxHashMap<&'static str, String>> = OnceLock::new();
     let cell = match lang {
         Lang::Zh => &ZH_MAP,
         Lang::En => &EN_MAP,
