@@ -365,7 +365,8 @@ struct Rendered {
 struct Summary {
     read: usize,
     malformed: usize,
-    outcomes: indexmap::IndexMap<&'static str, usize>,
+    /// Decisions of each outcome, in the order of [`Outcome::NAMES`].
+    outcomes: [usize; Outcome::NAMES.len()],
 }
 
 impl Summary {
@@ -375,7 +376,9 @@ impl Summary {
             None => self.malformed += 1,
             Some(outcomes) => {
                 for outcome in outcomes {
-                    *self.outcomes.entry(outcome).or_default() += 1;
+                    if let Some(count) = self.outcomes.get_mut(outcome_rank(outcome)) {
+                        *count += 1;
+                    }
                 }
             }
         }
@@ -391,11 +394,11 @@ impl Summary {
                 .with("malformed", self.malformed),
         );
         line.push_str(read_as);
-        if !self.outcomes.is_empty() {
-            let mut counts: Vec<(&&str, &usize)> = self.outcomes.iter().collect();
-            counts.sort_by_key(|(name, _)| outcome_rank(name));
-            let parts: Vec<String> = counts
+        if self.outcomes.iter().any(|n| *n > 0) {
+            let parts: Vec<String> = Outcome::NAMES
                 .iter()
+                .zip(self.outcomes)
+                .filter(|(_, n)| *n > 0)
                 .map(|(name, n)| format!("{} {n}", super::lang().word(&format!("outcome.{name}"))))
                 .collect();
             line.push_str(&super::say(
