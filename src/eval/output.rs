@@ -53,7 +53,7 @@ pub fn decided_line(
     decisions: &[Decision],
     disclosure: Disclosure,
 ) -> String {
-    let mut text = String::with_capacity(256 + 768 * decisions.len());
+    let mut text = String::with_capacity(256 + 512 * decisions.len());
     {
         let mut map = Object::new(&mut text);
         map.field("line", &line)
