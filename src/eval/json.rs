@@ -127,7 +127,7 @@ impl<'o> Object<'o> {
 /// A text in quotes, escaped as serde_json escapes it: the quote, the backslash and the
 /// control characters below U+0020, those with a short form (`\n`) by it and the rest as
 /// `\u00XX` in lower-case hex; nothing else.
-pub(crate) fn string(out: &mut String, text: &str) {
+fn string(out: &mut String, text: &str) {
     out.push('"');
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -190,7 +190,7 @@ fn escape(out: &mut String, before: &str, byte: u8) {
 }
 
 /// A number in decimal.
-pub(crate) fn unsigned(out: &mut String, mut n: u64) {
+fn unsigned(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -206,7 +206,7 @@ pub(crate) fn unsigned(out: &mut String, mut n: u64) {
 
 /// A date in quotes as chrono writes it (`"2022-06-19"`), put together by hand for the years of
 /// four digits: chrono's own goes through `fmt` a character at a time.
-pub(crate) fn date(out: &mut String, date: NaiveDate) {
+fn date(out: &mut String, date: NaiveDate) {
     let year = match u32::try_from(date.year()) {
         Ok(year) if year <= 9999 => year,
         // chrono writes a sign and five or more digits: nothing to escape.
