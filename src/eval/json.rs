@@ -277,6 +277,34 @@ mod tests {
     }
 
     #[test]
+    fn an_escape_anywhere_in_a_long_text_is_found() {
+        // The text is looked at sixteen bytes at a time, then the rest: an escape at every
+        // place, in texts of every length around one and two chunks, Chinese and ASCII alike.
+        for len in 0..=40 {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1}'] {
+                    let text: String = (0..len)
+                        .map(|i| {
+                            if i == at {
+                                special
+                            } else if i % 3 == 0 {
+                                '文'
+                            } else {
+                                'a'
+                            }
+                        })
+                        .collect();
+                    assert_eq!(
+                        ours(|out| string(out, &text)),
+                        serde_json::to_string(&text).unwrap(),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn numbers_are_written_as_serde_json_writes_them() {
         for n in [0u64, 7, 10, 99, 100, 12_345, u32::MAX as u64, u64::MAX] {
             assert_eq!(
