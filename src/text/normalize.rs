@@ -259,8 +259,8 @@ const fn flag(bit: u32) -> u8 {
 const PLAIN_END: u32 = 0xA000;
 
 /// For each character below [`PLAIN_END`], the one character it becomes in the normal form,
-/// when that depends on nothing around it, with the [`HAN`] and [`SAME_LENGTH`] flags;
-/// [`SPECIAL`] for white space, the parenthesis that may open a pinyin gloss, NUL, and a
+/// when that depends on nothing around it, with the [`HAN`], [`SAME_LENGTH`], [`UNCHANGED`]
+/// and [`ORDINARY`] flags; [`SPECIAL`] for white space, the parenthesis that may open a pinyin gloss, NUL, and a
 /// character that would become one past U+FFFF. Built from the general rule, so the two cannot
 /// disagree. The flags save the loop a dozen instructions a character.
 fn plain() -> &'static [u32] {
