@@ -196,9 +196,6 @@ impl Outcome<'_> {
     }
 }
 
-/// A campaign's windows, as written out.
-struct Windows<'a>(&'a [crate::model::Window]);
-
 /// An earlier tip that a tip may repeat: how similar its text is, and what else it shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Repeat {
@@ -329,7 +326,7 @@ impl Json for Decision<'_> {
             .field("outcome", self.outcome.name());
         match &self.outcome {
             Outcome::OutOfWindow { windows } => {
-                map.field("windows", &Windows(windows));
+                map.field("windows", *windows);
             }
             Outcome::OutOfScope { reason } => {
                 map.field("reason", &reason.render(self.lang));
@@ -371,19 +368,12 @@ impl Json for Decision<'_> {
     }
 }
 
-impl Json for Windows<'_> {
+impl Json for crate::model::Window {
     fn write(&self, out: &mut String) {
-        out.push('[');
-        for (at, window) in self.0.iter().enumerate() {
-            if at > 0 {
-                out.push(',');
-            }
-            Object::new(out)
-                .field("start", &window.start)
-                .field("end", &window.end)
-                .end();
-        }
-        out.push(']');
+        Object::new(out)
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .end();
     }
 }
 

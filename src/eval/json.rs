@@ -137,13 +137,7 @@ fn string(out: &mut String, text: &str) {
     let rest = bytes.len() - chunks.remainder().len();
     for (number, chunk) in chunks.enumerate() {
         if chunk.iter().fold(false, |any, &byte| any | escaped(byte)) {
-            for (at, &byte) in chunk.iter().enumerate() {
-                if escaped(byte) {
-                    let at = number * 16 + at;
-                    escape(out, &text[start..at], byte);
-                    start = at + 1;
-                }
-            }
+            escape_in(out, text, &mut start, number * 16);
         }
     }
     // The last few bytes, most of a short text, are looked at the same way, padded with a
@@ -151,16 +145,23 @@ fn string(out: &mut String, text: &str) {
     let mut last = [b' '; 16];
     last[..bytes.len() - rest].copy_from_slice(&bytes[rest..]);
     if last.iter().fold(false, |any, &byte| any | escaped(byte)) {
-        for (at, &byte) in bytes[rest..].iter().enumerate() {
-            if escaped(byte) {
-                let at = rest + at;
-                escape(out, &text[start..at], byte);
-                start = at + 1;
-            }
-        }
+        escape_in(out, text, &mut start, rest);
     }
     out.push_str(&text[start..]);
     out.push('"');
+}
+
+/// Writes the escapes of the (at most) sixteen bytes of `text` from `from`, and what comes
+/// before each from `start` on, which then moves past the last.
+fn escape_in(out: &mut String, text: &str, start: &mut usize, from: usize) {
+    let to = text.len().min(from + 16);
+    for (at, &byte) in text.as_bytes()[from..to].iter().enumerate() {
+        if escaped(byte) {
+            let at = from + at;
+            escape(out, &text[*start..at], byte);
+            *start = at + 1;
+        }
+    }
 }
 
 #[inline]
