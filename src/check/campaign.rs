@@ -698,7 +698,7 @@ impl<'a> Lowering<'a, '_> {
             });
         }
         let area_route = self.single_route(&decl.routes);
-        let mut categories = Vec::new();
+        let mut categories = Vec::with_capacity(decl.categories.len());
         for category in &decl.categories {
             if !self.declare("category", &category.id) {
                 continue;
@@ -726,7 +726,7 @@ impl<'a> Lowering<'a, '_> {
                     at: category.id.span.into(),
                 });
             }
-            let mut symptoms = Vec::new();
+            let mut symptoms = Vec::with_capacity(category.symptoms.len());
             for symptom in &category.symptoms {
                 if !self.declare("symptom", &symptom.id) {
                     continue;

@@ -2,7 +2,8 @@
 //! expressions with size limits, and the analyses that find rules which can never match,
 //! match everything, or claim the same words for two categories.
 
-use rustc_hash::FxHashMap;
+use indexmap::IndexSet;
+use rustc_hash::FxBuildHasher;
 
 use regex::{Regex, RegexBuilder};
 
@@ -30,15 +31,24 @@ pub(crate) const APPROX_LONGEST: usize = 64;
 /// The literal table of one campaign and who claims which literal.
 pub(super) struct Rules<'a> {
     vocabularies: &'a Vocabularies<'a>,
-    literals: Vec<String>,
+    /// The literals in normal form, each once, by index: one allocation a literal, where a map
+    /// beside a list took two.
+    literals: IndexSet<String, FxBuildHasher>,
     spans: Vec<Span>,
-    index: FxHashMap<String, usize>,
     /// Where a rule's literal is put in normal form, so that one already in the table costs
     /// no allocation.
     scratch: Normalized,
-    /// For each literal, in order of first use: the categories whose symptoms require it.
+    /// For each literal, in order of first use: where in `claims` the categories whose symptoms
+    /// require it are, or [`UNCLAIMED`]. Most literals are claimed by none, and a record is
+    /// ten times the size of its place here.
+    claim_of: Vec<u32>,
     claims: Vec<Claims<'a>>,
+    /// The literals one symptom's rule requires, kept from one symptom to the next.
+    claimed: Vec<(usize, Span)>,
 }
+
+/// The place of a literal that no category claims, in `Rules::claim_of`.
+const UNCLAIMED: u32 = u32::MAX;
 
 /// The first two categories whose symptoms a literal alone makes match: two are all a warning
 /// needs.
@@ -51,15 +61,14 @@ struct Claims<'a> {
 impl<'a> Rules<'a> {
     /// The table of a campaign expected to hold about `literals` literals.
     pub(super) fn new(vocabularies: &'a Vocabularies<'a>, literals: usize) -> Self {
-        let mut index = FxHashMap::default();
-        index.reserve(literals);
         Rules {
             vocabularies,
-            literals: Vec::with_capacity(literals),
+            literals: IndexSet::with_capacity_and_hasher(literals, FxBuildHasher),
             spans: Vec::with_capacity(literals),
-            index,
             scratch: Normalized::default(),
+            claim_of: Vec::with_capacity(literals),
             claims: Vec::new(),
+            claimed: Vec::new(),
         }
     }
 
@@ -77,13 +86,18 @@ impl<'a> Rules<'a> {
                 why: lang::Text::new("check.rule_matches_everything.why_not"),
             });
         }
-        let mut claimed = Vec::new();
+        let mut claimed = std::mem::take(&mut self.claimed);
+        claimed.clear();
         sufficient_literals(expr, &rule, &mut claimed);
-        for (index, span) in claimed {
-            if self.claims.len() <= index {
-                self.claims.resize(index + 1, Claims::default());
+        for &(index, span) in &claimed {
+            if self.claim_of.len() <= index {
+                self.claim_of.resize(index + 1, UNCLAIMED);
             }
-            let claims = &mut self.claims[index];
+            if self.claim_of[index] == UNCLAIMED {
+                self.claim_of[index] = self.claims.len() as u32;
+                self.claims.push(Claims::default());
+            }
+            let claims = &mut self.claims[self.claim_of[index] as usize];
             match (claims.first, claims.second) {
                 (None, _) => claims.first = Some((category, span)),
                 (Some((first, _)), None) if first != category => {
@@ -92,6 +106,7 @@ impl<'a> Rules<'a> {
                 _ => {}
             }
         }
+        self.claimed = claimed;
         Some(rule)
     }
 
@@ -167,7 +182,7 @@ impl<'a> Rules<'a> {
             }
             MatchRuleExpr::Approx {
                 phrase, similarity, ..
-            } => self.approx(phrase, similarity.as_ref(), problems),
+            } => self.approx(phrase, similarity.as_deref(), problems),
             MatchRuleExpr::Words(id, span) => Some(MatchRule::Words {
                 name: id.name.clone(),
                 literals: self.words(id, *span, problems)?,
@@ -192,14 +207,11 @@ impl<'a> Rules<'a> {
 
     /// The index of a literal already in normal form, and not empty.
     fn normal_literal(&mut self, normal: &str, span: Span) -> usize {
-        if let Some(&index) = self.index.get(normal) {
+        if let Some(index) = self.literals.get_index_of(normal) {
             return index;
         }
-        let index = self.literals.len();
-        self.index.insert(normal.to_string(), index);
-        self.literals.push(normal.to_string());
         self.spans.push(span);
-        index
+        self.literals.insert_full(normal.to_string()).0
     }
 
     /// The literals of a vocabulary's words; `None` when it is not declared or has none.
@@ -398,7 +410,10 @@ impl<'a> Rules<'a> {
 
     /// Warns about literals that two categories claim.
     pub(super) fn report_ambiguity(&self, problems: &mut Problems) {
-        for (index, claims) in self.claims.iter().enumerate() {
+        for (index, &at) in self.claim_of.iter().enumerate() {
+            let Some(claims) = self.claims.get(at as usize) else {
+                continue;
+            };
             if let (Some((first_category, first)), Some((second_category, second))) =
                 (claims.first, claims.second)
             {
@@ -414,7 +429,7 @@ impl<'a> Rules<'a> {
     }
 
     pub(super) fn into_literals(self) -> (Vec<String>, Vec<Span>) {
-        (self.literals, self.spans)
+        (self.literals.into_iter().collect(), self.spans)
     }
 }
 
@@ -450,6 +465,7 @@ fn compile_regex(text: &Text, problems: &mut Problems) -> Option<Regex> {
         };
         let at = match text.verbatim_from {
             Some(base) => {
+                let base = base as usize;
                 let end = if span.end.offset > span.start.offset {
                     span.end.offset
                 } else {

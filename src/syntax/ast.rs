@@ -21,7 +21,8 @@ pub struct Text {
     pub span: Span,
     /// Where the value's first character stands in the file when the literal holds no escape
     /// (so an offset into `value` is an offset into the file); `None` when it has escapes.
-    pub verbatim_from: Option<usize>,
+    /// Four bytes, not eight: a tree holds a text for every literal of a scheme.
+    pub verbatim_from: Option<u32>,
 }
 
 /// A calendar date as written (`2022-12-31`, `2022年12月31日`); not yet validated.
@@ -280,7 +281,8 @@ pub enum MatchRuleExpr {
     /// `approx("phrase", 0.8)` / `近似("…", 0.8)`: the phrase with small differences.
     Approx {
         phrase: Text,
-        similarity: Option<NumberLit>,
+        /// Boxed, as few rules give one: every rule of a tree is as large as its largest kind.
+        similarity: Option<Box<NumberLit>>,
         span: Span,
     },
     /// `vocabulary(ID)` / `词表(ID)`: any word of a declared vocabulary.

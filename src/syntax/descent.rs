@@ -100,7 +100,9 @@ impl Reader<'_> {
         item: impl Fn(usize) -> Read<T>,
     ) -> Read<Vec<T>> {
         let (first, end) = item(at)?;
-        let mut items = vec![first];
+        // Room for two, the most common length: a first push would make room for four.
+        let mut items = Vec::with_capacity(2);
+        items.push(first);
         let end = self.many(self.skip(end), |at| {
             let (next, end) = item(self.skip(separator(at)?))?;
             items.push(next);
@@ -429,7 +431,7 @@ impl Reader<'_> {
             let text = Text {
                 value: self.src[content..content + length].to_string(),
                 span: self.span(start, end),
-                verbatim_from: Some(content),
+                verbatim_from: u32::try_from(content).ok(),
             };
             return Some((text, end));
         }
@@ -470,7 +472,7 @@ impl Reader<'_> {
             }
             (value, None)
         } else {
-            (written.to_string(), Some(content))
+            (written.to_string(), u32::try_from(content).ok())
         };
         let text = Text {
             value,
@@ -1209,7 +1211,7 @@ impl Reader<'_> {
                 let (span, end) = closed(at)?;
                 let approx = MatchRuleExpr::Approx {
                     phrase,
-                    similarity,
+                    similarity: similarity.map(Box::new),
                     span,
                 };
                 Some((approx, end))

@@ -926,7 +926,7 @@ fn match_rule(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> MatchRuleExpr {
         Rule::approx_rule => {
             let mut parts = args(inner);
             let phrase = text(parts.next().expect(GRAMMAR), errors);
-            let similarity = parts.next().map(number);
+            let similarity = parts.next().map(number).map(Box::new);
             MatchRuleExpr::Approx {
                 phrase,
                 similarity,
@@ -1207,7 +1207,7 @@ fn text(pair: Pair<Rule>, errors: &mut Vec<ParseError>) -> Text {
         return Text {
             value: written.to_string(),
             span: whole,
-            verbatim_from: Some(content_start),
+            verbatim_from: u32::try_from(content_start).ok(),
         };
     }
     Text {
