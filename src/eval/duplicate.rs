@@ -474,7 +474,31 @@ impl Slots {
         let size = (self.tips.len() + self.tips.len() / 2).max(16);
         let old = std::mem::replace(&mut self.tips, vec![NONE; size]);
         self.tags = vec![0; size];
-        for tip in old.into_iter().filter(|t| *t != NONE) {
+        // The tips are moved in their own order, not in the old table's, so that their keys
+        // are read from the index's columns front to back rather than at random: a bit per
+        // tip marks which ones the table holds.
+        let mut held = vec![
+            0u64;
+            old.iter()
+                .filter(|t| **t != NONE)
+                .max()
+                .map_or(0, |t| *t as usize / 64 + 1)
+        ];
+        for &tip in old.iter().filter(|t| **t != NONE) {
+            held[tip as usize / 64] |= 1 << (tip % 64);
+        }
+        drop(old);
+        let tips = held.iter().enumerate().flat_map(|(word, &bits)| {
+            let mut bits = bits;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let bit = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    (word * 64) as u32 + bit
+                })
+            })
+        });
+        for tip in tips {
             let hash = self.hash(key_of(tip));
             let mut at = home(hash, size);
             while self.tips[at] != NONE {
@@ -660,9 +684,23 @@ impl DuplicateIndex {
                 let key = band_key(&signature.values, band);
                 self.latest[band].get(|tip| band_key(&values[tip as usize], band), key)
             });
-            for (band, latest) in latest.into_iter().enumerate() {
-                let next = |t: u32| self.previous[t as usize * BANDS + band];
-                chain(latest, BUCKET_LIMIT, next).for_each(&mut gather);
+            // The buckets are walked a step at a time across the bands, not one to its end and
+            // then the next, so that the steps of different buckets, each a likely cache miss,
+            // wait for memory together. The same tips are gathered in any order, and what is
+            // found is sorted.
+            let mut step = latest.map(|tip| tip.unwrap_or(NONE));
+            for depth in 0..BUCKET_LIMIT {
+                for (band, tip) in step.iter_mut().enumerate() {
+                    if *tip == NONE {
+                        continue;
+                    }
+                    gather(*tip);
+                    *tip = if depth + 1 < BUCKET_LIMIT {
+                        self.previous[*tip as usize * BANDS + band]
+                    } else {
+                        NONE
+                    };
+                }
             }
         }
         // A shorter retelling of an earlier tip about the same subject may share no band with

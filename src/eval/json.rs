@@ -95,6 +95,8 @@ impl<'o> Object<'o> {
     }
 
     /// Writes the key `name`, which is plain ASCII with nothing to escape, and its value.
+    /// Inlined, so that each key, known where it is written, is copied without a call.
+    #[inline(always)]
     pub(crate) fn field(&mut self, name: &str, value: &(impl Json + ?Sized)) -> &mut Self {
         if !self.first {
             self.out.push(',');
@@ -108,6 +110,7 @@ impl<'o> Object<'o> {
     }
 
     /// Writes the field only when there is a value.
+    #[inline(always)]
     pub(crate) fn field_some(
         &mut self,
         name: &str,
