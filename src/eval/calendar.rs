@@ -40,50 +40,89 @@ pub fn count<'c>(
     working_days: bool,
     mut skipped: impl FnMut(NaiveDate, Skipped<'c>),
 ) -> Counted {
+    walk(calendar, from, days, working_days, Some(&mut skipped))
+}
+
+/// The due date `days` working days or calendar days after `from`, as [`count`] gives it,
+/// for a caller that asks nothing of the days passed over.
+pub fn due(calendar: &Calendar, from: NaiveDate, days: u32, working_days: bool) -> Counted {
+    walk(calendar, from, days, working_days, None)
+}
+
+/// [`count`], telling `skipped` of the days passed over when there is one to tell: without,
+/// no date is made of a day passed over.
+fn walk<'c>(
+    calendar: &'c Calendar,
+    from: NaiveDate,
+    days: u32,
+    working_days: bool,
+    mut skipped: Option<&mut dyn FnMut(NaiveDate, Skipped<'c>)>,
+) -> Counted {
+    // Days are walked by their number from the common era, the weekday carried along: a
+    // date's arithmetic for every day passed was most of what counting cost.
+    let last = NaiveDate::MAX.num_days_from_ce();
+    let date_of = |day: i32| NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MAX);
     let mut unknown_year = None;
-    let mut checked_year = None;
-    let mut look = |date: NaiveDate| {
-        if unknown_year.is_none() && checked_year != Some(date.year()) {
-            checked_year = Some(date.year());
-            if !calendar.knows(date.year()) {
-                unknown_year = Some(date.year());
-            }
+    let mut look = |day: i32, weekday: u32| {
+        let standing = calendar.standing(day, weekday);
+        if !standing.known && unknown_year.is_none() {
+            unknown_year = Some(date_of(day).year());
         }
-        calendar.is_working_day(date)
+        standing
     };
     // Most days passed over are weekends, told from the day's flags; only a day off is looked
     // up for its holiday's name.
-    let why = |date: NaiveDate| match calendar.is_day_off(date).then(|| calendar.day(date)) {
-        Some(Some(day)) if day.off => Skipped::Holiday(&day.holiday),
-        _ => Skipped::Weekend,
+    let mut pass = |day: i32, day_off: bool| {
+        let Some(skipped) = skipped.as_mut() else {
+            return;
+        };
+        let date = date_of(day);
+        let why = match day_off.then(|| calendar.day(date)) {
+            Some(Some(day)) if day.off => Skipped::Holiday(&day.holiday),
+            _ => Skipped::Weekend,
+        };
+        skipped(date, why);
     };
-    let mut date = from;
-    if working_days {
-        let mut left = days;
-        while left > 0 {
-            date = match date.succ_opt() {
-                Some(next) => next,
-                None => break,
-            };
-            if look(date) {
-                left -= 1;
-            } else {
-                skipped(date, why(date));
-            }
-        }
+    let next = |day: i32, weekday: u32| (day + 1, (weekday + 1) % 7);
+    let (mut day, mut weekday) = if working_days {
+        (
+            from.num_days_from_ce(),
+            from.weekday().num_days_from_monday(),
+        )
     } else {
-        date = from
+        let end = from
             .checked_add_days(Days::new(days.into()))
             .unwrap_or(NaiveDate::MAX);
-        while days > 0 && !look(date) {
-            skipped(date, why(date));
-            match date.succ_opt() {
-                Some(next) => date = next,
-                None => break,
+        (end.num_days_from_ce(), end.weekday().num_days_from_monday())
+    };
+    if working_days {
+        let mut left = days;
+        while left > 0 && day < last {
+            (day, weekday) = next(day, weekday);
+            let standing = look(day, weekday);
+            if standing.working {
+                left -= 1;
+            } else {
+                pass(day, standing.day_off);
             }
         }
+    } else if days > 0 {
+        loop {
+            let standing = look(day, weekday);
+            if standing.working {
+                break;
+            }
+            pass(day, standing.day_off);
+            if day >= last {
+                break;
+            }
+            (day, weekday) = next(day, weekday);
+        }
     }
-    Counted { date, unknown_year }
+    Counted {
+        date: date_of(day),
+        unknown_year,
+    }
 }
 
 /// The reason a date counted into `year` is provisional, in the words of a decision.

@@ -20,7 +20,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::decision::Repeat;
 use super::tip::{Reporter, Tip};
-use crate::text::{Normalized, floor_char_boundary, is_han, normalize};
+use crate::text::{Normalized, floor_char_boundary, is_han, normal_form};
 
 /// What the index keeps of a tip besides its text: its id, when it came, and keys of its
 /// subject and reporter (never the reporter's name or contact).
@@ -51,7 +51,7 @@ impl<'a> Seen<'a> {
 /// The key of a subject by its name: the name in normal form, hashed, so that `六枝特区教育局`
 /// and `六枝特區教育局` are one subject. `None` for a tip that names none.
 pub fn subject_key(name: Option<&str>) -> Option<u64> {
-    let name = normalize(name?.trim());
+    let name = normal_form(name?.trim());
     if name.is_empty() {
         return None;
     }

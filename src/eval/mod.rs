@@ -366,12 +366,11 @@ impl<'m> Evaluator<'m> {
                 .filter(|d| d.kind == kind)
                 .find(|d| d.when.as_ref().is_none_or(|c| facts.holds(c)));
             if let Some(rule) = rule {
-                let counted = calendar::count(
+                let counted = calendar::due(
                     &self.model.calendar,
                     tip.received,
                     rule.days,
                     rule.working_days,
-                    |_, _| {},
                 );
                 if let Some(year) = counted.unknown_year
                     && due.provisional.is_none()

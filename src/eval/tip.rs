@@ -70,10 +70,10 @@ impl Reporter {
     /// Feeds what makes two reporters one — name and contact in normal form — to `hasher`:
     /// the one way both the in-memory key and a store's keyed hash see a reporter.
     pub(crate) fn hash_into(&self, hasher: &mut blake3::Hasher) {
-        hasher.update(crate::text::normalize(&self.name).as_bytes());
+        hasher.update(crate::text::normal_form(&self.name).as_bytes());
         hasher.update(&[0]);
         if let Some(contact) = &self.contact {
-            hasher.update(crate::text::normalize(contact).as_bytes());
+            hasher.update(crate::text::normal_form(contact).as_bytes());
         }
     }
 }

@@ -52,6 +52,17 @@ pub enum Origin {
     File(usize, Span),
 }
 
+/// A day as [`Calendar::standing`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// A schedule covers its year.
+    pub known: bool,
+    /// It is a working day.
+    pub working: bool,
+    /// A schedule makes it a day off.
+    pub day_off: bool,
+}
+
 /// A day a schedule changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Day {
@@ -107,6 +118,21 @@ impl Calendar {
         self.flags_of(date) & (NAMED | OFF) == NAMED | OFF
     }
 
+    /// What the calendar says of day number `day` (as chrono's `num_days_from_ce` counts),
+    /// which falls on `weekday` (0 for Monday): [`knows`](Calendar::knows) its year,
+    /// [`is_working_day`](Calendar::is_working_day) and [`is_day_off`](Calendar::is_day_off),
+    /// from one look at its flags. For counting periods a day at a time without a date's
+    /// arithmetic for each day.
+    pub fn standing(&self, day: i32, weekday: u32) -> Standing {
+        let flags = self.flags_at(day);
+        let named = flags & NAMED != 0;
+        Standing {
+            known: flags & KNOWN != 0,
+            working: if named { flags & OFF == 0 } else { weekday < 5 },
+            day_off: named && flags & OFF != 0,
+        }
+    }
+
     /// Whether `date` is a working day: a weekday that is no day off, or a working weekend
     /// day. In a year without a schedule, weekdays only.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -142,11 +168,12 @@ impl Calendar {
     }
 
     fn flags_of(&self, date: NaiveDate) -> u8 {
-        if self.flags.is_empty() {
-            return 0;
-        }
-        let index = i64::from(date.num_days_from_ce()) - self.base;
-        usize::try_from(index)
+        self.flags_at(date.num_days_from_ce())
+    }
+
+    /// The flags of day number `day` from the common era; none outside the table.
+    fn flags_at(&self, day: i32) -> u8 {
+        usize::try_from(i64::from(day) - self.base)
             .ok()
             .and_then(|index| self.flags.get(index))
             .copied()

@@ -5,6 +5,7 @@
 mod normalize;
 mod script;
 
+pub(crate) use normalize::normal_form;
 pub use normalize::{Normalized, Origin, normalize};
 pub(crate) use script::{is_han, simplify};
 

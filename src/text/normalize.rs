@@ -6,6 +6,7 @@
 //! form comes from exactly one character of the original, and [`Normalized`] remembers which,
 //! so evidence found in the normal form is reported at its place in the original text.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::script::{is_han, table};
@@ -234,6 +235,22 @@ pub fn normalize(text: &str) -> String {
     normalized.text
 }
 
+/// The normal form of a short text, such as a name, borrowed when the text is in normal form
+/// already, as most are: then no buffer is made for it. The same text as [`normalize`].
+pub(crate) fn normal_form(text: &str) -> Cow<'_, str> {
+    let flags = flags();
+    let unchanged = text.chars().all(|c| {
+        flags
+            .get(c as usize)
+            .is_some_and(|entry| entry & flag(UNCHANGED) != 0)
+    });
+    if unchanged {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(normalize(text))
+    }
+}
+
 /// In [`plain`], a character that the general rule takes care of.
 const SPECIAL: u32 = 0;
 /// In a [`plain`] entry, the bits of the character it becomes.
@@ -356,6 +373,34 @@ fn gloss_len(rest: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::{Normalized, normalize};
+
+    #[test]
+    fn a_name_in_normal_form_is_borrowed_and_any_other_is_normalised() {
+        // (text, whether it is plainly in normal form already)
+        for (text, plain) in [
+            ("六枝特区教育局", true),
+            ("app运营中心", true),
+            ("13800000000", true),
+            ("", true),
+            ("六枝特區教育局", false),
+            ("某局 办公室", false),
+            ("根據(jù)某局", false),
+            ("ＡＰＰ运营中心", false),
+            ("App运营中心", false),
+            ("公职人员(含临聘人员)", false),
+            ("\u{3000}某局", false),
+            ("wang@example.org", false),
+        ] {
+            let form = super::normal_form(text);
+            assert_eq!(form, normalize(text), "{text}");
+            if plain {
+                assert!(
+                    matches!(form, std::borrow::Cow::Borrowed(_)),
+                    "no copy is made of {text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn pinyin_glosses_are_dropped() {
