@@ -6,12 +6,13 @@
 //! With more, records are read in batches bounded in count and in bytes. Each batch is decoded,
 //! normalised and scanned (in parallel on `jobs` workers), looked up in the repeat index (in
 //! input order, so that which earlier tip a repeat names does not depend on the number of
-//! jobs), then decided and rendered (in parallel again). A reader thread and a writer thread
+//! jobs), then decided and rendered (in parallel again). The look-up of one batch, on one
+//! worker, overlaps the decoding of the next on the others. A reader thread and a writer thread
 //! keep reading, deciding and writing overlapped.
 //!
 //! The stream knows no output format and prints nothing: the caller renders each [`Item`]
 //! (in parallel, on the workers) and receives the rendered batches, in order, in its sink.
-//! Memory is bounded by the batches alive at once — `2 × QUEUED + 1` = 5 of at most
+//! Memory is bounded by the batches alive at once — `2 × QUEUED + 2` = 6 of at most
 //! [`BATCH_BYTES`] each, or of one record when a single record is larger — plus the repeat
 //! index.
 
@@ -32,7 +33,8 @@ const BATCH: usize = 2048;
 const BATCH_BYTES: usize = 8 << 20;
 
 /// Batches queued each way, between the reader and the deciding stage and between that and the
-/// writer: with the one being decided, `2 × QUEUED + 1` batches are alive at once.
+/// writer: with the one being decided and the one being decoded, `2 × QUEUED + 2` batches are
+/// alive at once.
 const QUEUED: usize = 2;
 
 /// Where earlier tips are remembered, to find repeats (同一事项重复反映).
@@ -137,66 +139,43 @@ impl<'a, 'm> Stream<'a, 'm> {
         })
     }
 
-    fn map<T: Send, U: Send>(&self, items: Vec<T>, f: impl Fn(T) -> U + Send + Sync) -> Vec<U> {
+    /// Decides the batch `pending`, read before, while `batch` is decoded, normalised and
+    /// scanned: the repeat search, in input order on one thread, overlaps the work of the
+    /// next batch on the others, instead of leaving them idle.
+    fn overlapped<T: Send>(
+        &mut self,
+        batch: Vec<Raw>,
+        pending: Option<Vec<Analysed>>,
+        layout: Option<&super::CsvLayout>,
+        render: &(impl Fn(Item) -> T + Sync),
+    ) -> (Vec<Analysed>, Option<Vec<T>>) {
+        let (evaluator, decoder, explain) = (self.evaluator, self.decoder, self.explain);
+        let index = &mut *self.index;
+        let work = || {
+            rayon::join(
+                || analyse(evaluator, decoder, batch, layout),
+                || pending.map(|pending| finish(evaluator, index, explain, pending, render)),
+            )
+        };
         match &self.pool {
-            None => items.into_iter().map(f).collect(),
-            Some(pool) => {
-                use rayon::prelude::*;
-                pool.install(|| items.into_par_iter().with_min_len(64).map(f).collect())
-            }
+            Some(pool) => pool.install(work),
+            None => work(),
         }
     }
 
-    /// Decides one batch of records, in input order, and renders each with `render`.
-    pub fn decide_batch<T: Send>(
+    /// Decides a batch already analysed.
+    fn finish<T: Send>(
         &mut self,
-        batch: Vec<Raw>,
-        layout: Option<&super::CsvLayout>,
+        pending: Vec<Analysed>,
         render: &(impl Fn(Item) -> T + Sync),
     ) -> Vec<T> {
-        let evaluator = self.evaluator;
-        let decoder = self.decoder;
-        let mut analysed: Vec<Analysed> = self.map(batch, |raw| {
-            let (line, tip) = (raw.line(), decoder.decode(raw, layout));
-            let mut prepared = Prepared::default();
-            let mut signature = None;
-            if let Ok(tip) = &tip {
-                evaluator.prepare(tip, &mut prepared);
-                signature = prepared.take_signature();
-            }
-            Analysed {
-                line,
-                tip,
-                prepared,
-                signature,
-            }
-        });
-        let threshold = evaluator.duplicate_threshold().unwrap_or(1.0);
-        let mut repeats: Vec<Vec<Repeat>> = Vec::with_capacity(analysed.len());
-        for item in &mut analysed {
-            let repeat = match (&item.tip, item.signature.take()) {
-                (Ok(tip), Some(signature)) => {
-                    self.index.find_and_insert(tip, signature, threshold, false)
-                }
-                _ => Vec::new(),
-            };
-            repeats.push(repeat);
+        let (evaluator, explain) = (self.evaluator, self.explain);
+        let index = &mut *self.index;
+        let work = || finish(evaluator, index, explain, pending, render);
+        match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
         }
-        let explain = self.explain;
-        self.map(
-            analysed.into_iter().zip(repeats).collect(),
-            |(item, repeat)| match &item.tip {
-                Ok(tip) => {
-                    let decisions = evaluator.decide(tip, &item.prepared, &repeat, explain);
-                    render(Item::Decided {
-                        line: item.line,
-                        tip,
-                        decisions: &decisions,
-                    })
-                }
-                Err(error) => render(Item::Malformed(error)),
-            },
-        )
     }
 
     /// Runs every record of `records` through the stream: each is rendered with `render` and
@@ -240,12 +219,19 @@ impl<'a, 'm> Stream<'a, 'm> {
                 Ok(())
             });
             let mut failure = None;
+            let mut pending = None;
+            let mut sink_gone = false;
             for batch in to_decide {
                 match batch {
                     Ok(batch) if batch.is_empty() => break,
                     Ok(batch) => {
-                        let rendered = self.decide_batch(batch, layout.as_ref(), &render);
-                        if decided.send(rendered).is_err() {
+                        let (analysed, rendered) =
+                            self.overlapped(batch, pending.take(), layout.as_ref(), &render);
+                        pending = Some(analysed);
+                        if let Some(rendered) = rendered
+                            && decided.send(rendered).is_err()
+                        {
+                            sink_gone = true;
                             break;
                         }
                     }
@@ -254,6 +240,10 @@ impl<'a, 'm> Stream<'a, 'm> {
                         break;
                     }
                 }
+            }
+            // The last batch read, and every record read before a read failure, is decided.
+            if let Some(pending) = pending.filter(|_| !sink_gone) {
+                let _ = decided.send(self.finish(pending, &render));
             }
             drop(decided);
             match writer.join() {
@@ -363,6 +353,72 @@ pub fn remember<R: Read>(
 /// Up to [`BATCH`] records or [`BATCH_BYTES`] bytes (or one record, however long); an empty
 /// batch at the end of the input. A read failure after some records hands those out first and
 /// the failure on the next call, so that no record read before it is lost.
+/// Decodes, normalises, scans and signs a batch, in parallel on the current pool.
+fn analyse(
+    evaluator: &Evaluator,
+    decoder: &Decoder,
+    batch: Vec<Raw>,
+    layout: Option<&super::CsvLayout>,
+) -> Vec<Analysed> {
+    use rayon::prelude::*;
+    batch
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|raw| {
+            let (line, tip) = (raw.line(), decoder.decode(raw, layout));
+            let mut prepared = Prepared::default();
+            let mut signature = None;
+            if let Ok(tip) = &tip {
+                evaluator.prepare(tip, &mut prepared);
+                signature = prepared.take_signature();
+            }
+            Analysed {
+                line,
+                tip,
+                prepared,
+                signature,
+            }
+        })
+        .collect()
+}
+
+/// Looks an analysed batch up in the repeat index, in input order, then decides and renders
+/// it in parallel on the current pool.
+fn finish<T: Send>(
+    evaluator: &Evaluator,
+    index: &mut dyn RepeatIndex,
+    explain: bool,
+    mut analysed: Vec<Analysed>,
+    render: &(impl Fn(Item) -> T + Sync),
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let threshold = evaluator.duplicate_threshold().unwrap_or(1.0);
+    let mut repeats: Vec<Vec<Repeat>> = Vec::with_capacity(analysed.len());
+    for item in &mut analysed {
+        let repeat = match (&item.tip, item.signature.take()) {
+            (Ok(tip), Some(signature)) => index.find_and_insert(tip, signature, threshold, false),
+            _ => Vec::new(),
+        };
+        repeats.push(repeat);
+    }
+    analysed
+        .into_par_iter()
+        .zip(repeats)
+        .with_min_len(64)
+        .map(|(item, repeat)| match &item.tip {
+            Ok(tip) => {
+                let decisions = evaluator.decide(tip, &item.prepared, &repeat, explain);
+                render(Item::Decided {
+                    line: item.line,
+                    tip,
+                    decisions: &decisions,
+                })
+            }
+            Err(error) => render(Item::Malformed(error)),
+        })
+        .collect()
+}
+
 fn next_batch<R: Read>(
     records: &mut Records<R>,
     failed: &mut Option<InputError>,
