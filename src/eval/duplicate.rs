@@ -477,13 +477,8 @@ impl Slots {
         // The tips are moved in their own order, not in the old table's, so that their keys
         // are read from the index's columns front to back rather than at random: a bit per
         // tip marks which ones the table holds.
-        let mut held = vec![
-            0u64;
-            old.iter()
-                .filter(|t| **t != NONE)
-                .max()
-                .map_or(0, |t| *t as usize / 64 + 1)
-        ];
+        let last = old.iter().copied().filter(|t| *t != NONE).max();
+        let mut held = vec![0u64; last.map_or(0, |t| t as usize / 64 + 1)];
         for &tip in old.iter().filter(|t| **t != NONE) {
             held[tip as usize / 64] |= 1 << (tip % 64);
         }

@@ -163,8 +163,8 @@ impl<'a, 'm> Stream<'a, 'm> {
         }
     }
 
-    /// Decides a batch already analysed.
-    fn finish<T: Send>(
+    /// Decides a batch already analysed, the last one read.
+    fn decide_last<T: Send>(
         &mut self,
         pending: Vec<Analysed>,
         render: &(impl Fn(Item) -> T + Sync),
@@ -243,7 +243,7 @@ impl<'a, 'm> Stream<'a, 'm> {
             }
             // The last batch read, and every record read before a read failure, is decided.
             if let Some(pending) = pending.filter(|_| !sink_gone) {
-                let _ = decided.send(self.finish(pending, &render));
+                let _ = decided.send(self.decide_last(pending, &render));
             }
             drop(decided);
             match writer.join() {
