@@ -151,16 +151,12 @@ impl<'a, 'm> Stream<'a, 'm> {
     ) -> (Vec<Analysed>, Option<Vec<T>>) {
         let (evaluator, decoder, explain) = (self.evaluator, self.decoder, self.explain);
         let index = &mut *self.index;
-        let work = || {
+        installed(self.pool.as_ref(), || {
             rayon::join(
                 || analyse(evaluator, decoder, batch, layout),
                 || pending.map(|pending| finish(evaluator, index, explain, pending, render)),
             )
-        };
-        match &self.pool {
-            Some(pool) => pool.install(work),
-            None => work(),
-        }
+        })
     }
 
     /// Decides a batch already analysed, the last one read.
@@ -171,11 +167,9 @@ impl<'a, 'm> Stream<'a, 'm> {
     ) -> Vec<T> {
         let (evaluator, explain) = (self.evaluator, self.explain);
         let index = &mut *self.index;
-        let work = || finish(evaluator, index, explain, pending, render);
-        match &self.pool {
-            Some(pool) => pool.install(work),
-            None => work(),
-        }
+        installed(self.pool.as_ref(), || {
+            finish(evaluator, index, explain, pending, render)
+        })
     }
 
     /// Runs every record of `records` through the stream: each is rendered with `render` and
@@ -353,6 +347,14 @@ pub fn remember<R: Read>(
 /// Up to [`BATCH`] records or [`BATCH_BYTES`] bytes (or one record, however long); an empty
 /// batch at the end of the input. A read failure after some records hands those out first and
 /// the failure on the next call, so that no record read before it is lost.
+/// Runs `work` on the stream's workers, where its parallel parts then run.
+fn installed<R: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
 /// Decodes, normalises, scans and signs a batch, in parallel on the current pool.
 fn analyse(
     evaluator: &Evaluator,

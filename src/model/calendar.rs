@@ -54,7 +54,7 @@ pub enum Origin {
 
 /// A day as [`Calendar::standing`] gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
+pub(crate) struct Standing {
     /// A schedule covers its year.
     pub known: bool,
     /// It is a working day.
@@ -112,18 +112,12 @@ impl Calendar {
         self.days.range(from..=to).map(|(date, day)| (*date, day))
     }
 
-    /// Whether a schedule makes `date` a day off; answered from the day's flags, without
-    /// looking the day up.
-    pub fn is_day_off(&self, date: NaiveDate) -> bool {
-        self.flags_of(date) & (NAMED | OFF) == NAMED | OFF
-    }
-
     /// What the calendar says of day number `day` (as chrono's `num_days_from_ce` counts),
-    /// which falls on `weekday` (0 for Monday): [`knows`](Calendar::knows) its year,
-    /// [`is_working_day`](Calendar::is_working_day) and [`is_day_off`](Calendar::is_day_off),
-    /// from one look at its flags. For counting periods a day at a time without a date's
-    /// arithmetic for each day.
-    pub fn standing(&self, day: i32, weekday: u32) -> Standing {
+    /// which falls on `weekday` (0 for Monday): whether it [`knows`](Calendar::knows) its
+    /// year, [`is_working_day`](Calendar::is_working_day), and whether a schedule makes it a
+    /// day off, from one look at its flags. For counting periods a day at a time without a
+    /// date's arithmetic for each day.
+    pub(crate) fn standing(&self, day: i32, weekday: u32) -> Standing {
         let flags = self.flags_at(day);
         let named = flags & NAMED != 0;
         Standing {

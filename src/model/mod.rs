@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::lang::Lang;
 use crate::syntax::Span;
-pub use calendar::{Calendar, Day, Origin, Schedule, Standing};
+pub use calendar::{Calendar, Day, Origin, Schedule};
 pub use region::Region;
 pub use values::{ChannelKind, Level, Priority};
 
